@@ -1,0 +1,21 @@
+"""The one way faces (CLI, MCP server, evals) get an engine: catalog + cases, built once."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from engine.cases import load_cases
+from engine.diagnose import Engine
+from kb.loader import load_catalog
+
+
+def build_engine(catalog_paths: list[str] | None = None, cases_path: str | None = None) -> Engine:
+    catalog = load_catalog(catalog_paths)
+    cases = load_cases(Path(cases_path) if cases_path else None)
+    return Engine(catalog, cases.cases)
+
+
+@lru_cache(maxsize=4)
+def shared_engine(catalog_paths: tuple[str, ...] | None = None) -> Engine:
+    return build_engine(list(catalog_paths) if catalog_paths else None)

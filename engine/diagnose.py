@@ -1,0 +1,232 @@
+"""diagnose(): pasted text in, a ranked differential out.
+
+Pipeline: normalize -> parsers (facts) -> catalog signals (regex + fact predicates, for and
+against) + text similarity to entries and to labeled cases -> one score per entry -> calibrated
+confidence -> matches, evidence, next checks, or an honest abstention.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from engine import calibration
+from engine.cases import Case
+from engine.checks import next_checks
+from engine.evidence import Parsed
+from engine.models import Diagnosis, EvidenceItem, Match
+from engine.normalize import normalize
+from engine.parsers import parse_all
+from engine.redact import redact
+from engine.signals import CompiledSignal, TextIndex, compile_entry, evaluate
+from engine.textsim import TfIdf, phrase_hits, tokens
+from kb.catalog import Catalog
+from kb.models import Entry
+
+# Weights of the evidence kinds; tuned on the eval set (see evals/RESULTS.md).
+W_TEXT = 7.0  # cosine to the entry's own words
+W_CASE = 6.0  # cosine to the nearest labeled case
+W_PHRASE = 1.5  # an error string / keyword phrase found nearly verbatim
+MAX_PHRASE = 3.0
+MAX_SIGNAL = 12.0
+W_NEGATIVE_CASE = 5.0  # nearest case is an out-of-scope example
+TEXT_TAIL_LINES = 2000  # big logs: the text models read only the end, where it broke
+PHRASE_TAIL_LINES = 300
+
+
+def _entry_doc(e: Entry) -> list[str]:
+    return (
+        tokens(e.title) * 2
+        + tokens(" ".join(e.keywords)) * 2
+        + tokens(" ".join(e.error_strings)) * 2
+        + tokens(e.symptom) * 2
+        + tokens(e.root_cause)
+    )
+
+
+class Engine:
+    """A catalog compiled for diagnosis. Build once, call diagnose() many times (thread-safe reads)."""
+
+    def __init__(self, catalog: Catalog, cases: Iterable[Case] = ()):
+        self.catalog = catalog
+        self.entries = list(catalog.entries)
+        self.by_id = {e.id: e for e in self.entries}
+        self.signals: dict[str, list[CompiledSignal]] = {e.id: compile_entry(e) for e in self.entries}
+        self.position = {e.id: i for i, e in enumerate(self.entries)}  # row in entry_index
+        self.entry_index = TfIdf([_entry_doc(e) for e in self.entries])
+        self.cases = [c for c in cases if all(x in self.by_id for x in c.expect)]
+        self.case_index = TfIdf([tokens(c.input) for c in self.cases])
+        self.phrases = {
+            e.id: [p for p in dict.fromkeys(e.error_strings + [k for k in e.keywords if " " in k or len(k) >= 8])]
+            for e in self.entries
+        }
+        names: dict[str, str] = {}
+        for name, prof in catalog.profiles.items():
+            for alias in {name, prof.facts.display_name.lower(), prof.facts.display_name.lower().replace(".", "")}:
+                names[alias] = name
+        self.platform_names = names
+        self._platform_rx = (
+            re.compile(r"(?i)(?<![\w.])(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")(?![\w])")
+            if names
+            else None
+        )
+        self.cal = calibration.load()
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def resolve_platform(self, name: str | None) -> str | None:
+        if name is None:
+            return None
+        prof = self.catalog.profile(name)
+        if prof is None:
+            raise ValueError(f"unknown platform {name!r}; known: {', '.join(sorted(self.catalog.profiles))}")
+        return prof.name
+
+    def _infer_platform(self, text: str) -> str | None:
+        if self._platform_rx is None:
+            return None
+        found = {self.platform_names[m.group(1).lower()] for m in self._platform_rx.finditer(text[-200_000:])}
+        return found.pop() if len(found) == 1 else None
+
+    # -- the pipeline ------------------------------------------------------------------------
+
+    def diagnose(
+        self,
+        text: str | bytes,
+        platform: str | None = None,
+        top_k: int = 5,
+        exclude_case: str | None = None,
+    ) -> Diagnosis:
+        lines, cut = normalize(text)
+        parsed = parse_all(lines)
+        index = TextIndex(lines)
+        plat = self.resolve_platform(platform)
+        inferred = False
+        if plat is None:
+            plat = self._infer_platform(index.text)
+            inferred = plat is not None
+        candidates = [e for e in self.entries if e.platform in (None, plat)]
+
+        free = [ln for ln in lines if ln.no not in parsed.claimed][-TEXT_TAIL_LINES:]
+        qtoks = tokens(" ".join(ln.text for ln in free))
+        entry_sim = self.entry_index.query(qtoks)
+        case_sim = self.case_index.query(qtoks)
+        best_case: dict[str, tuple[float, Case]] = {}
+        neg_sim = 0.0
+        for i, sim in case_sim.items():
+            case = self.cases[i]
+            if case.id == exclude_case:
+                continue
+            if case.platform not in (None, plat) and any(self.by_id[x].platform for x in case.expect):
+                continue
+            if not case.expect:
+                neg_sim = max(neg_sim, sim)
+                continue
+            for rank, eid in enumerate(case.expect[:1] + case.also_ok):
+                s = sim if rank == 0 else sim * 0.5
+                if s > best_case.get(eid, (0.0, case))[0]:
+                    best_case[eid] = (s, case)
+        top_pos_case = max((s for s, _ in best_case.values()), default=0.0)
+        neg_penalty = W_NEGATIVE_CASE * max(0.0, neg_sim - top_pos_case)
+        phrase_lines = [ln.text for ln in free[-PHRASE_TAIL_LINES:]]
+
+        scored: list[tuple[float, int, Entry, list[EvidenceItem]]] = []
+        for order, e in enumerate(candidates):
+            ev: list[EvidenceItem] = []
+            pos = neg = 0.0
+            for sig in self.signals[e.id]:
+                hit = evaluate(sig, index, parsed.facts)
+                if hit is None:
+                    continue
+                if sig.weight >= 0:
+                    pos += sig.weight
+                else:
+                    neg += sig.weight
+                ev.append(
+                    EvidenceItem(
+                        kind="regex" if sig.regex is not None else "fact",
+                        why=sig.why or sig.source,
+                        weight=sig.weight,
+                        line=hit.line,
+                        text=redact(hit.text) if hit.text else None,
+                    )
+                )
+            score = min(pos, MAX_SIGNAL) + neg
+            sim = entry_sim.get(self.position[e.id], 0.0)
+            if sim > 0.05:
+                score += W_TEXT * sim
+                ev.append(EvidenceItem(kind="text", why=f"the text resembles this entry (cosine {sim:.2f})", weight=round(W_TEXT * sim, 2)))
+            if e.id in best_case:
+                s, case = best_case[e.id]
+                if s > 0.1:
+                    score += W_CASE * s
+                    ev.append(EvidenceItem(kind="case", why=f"resembles labeled case {case.id} (cosine {s:.2f})", weight=round(W_CASE * s, 2)))
+            if self.phrases[e.id] and phrase_lines and (pos > 0 or sim > 0.05 or e.id in best_case):
+                ph = 0.0
+                for phrase, li, sc in phrase_hits(self.phrases[e.id], phrase_lines):
+                    if ph >= MAX_PHRASE:
+                        break
+                    ph += W_PHRASE
+                    ln = free[-PHRASE_TAIL_LINES:][li]
+                    ev.append(EvidenceItem(kind="phrase", why=f"mentions '{phrase}'", weight=W_PHRASE, line=ln.no, text=redact(ln.text)))
+                score += ph
+            score -= neg_penalty
+            if ev:
+                scored.append((score, order, e, ev))
+        scored.sort(key=lambda t: (-t[0], t[1]))
+        return self._answer(scored, parsed, plat, inferred, cut, top_k, neg_sim, top_pos_case)
+
+    def _answer(self, scored, parsed: Parsed, plat, inferred, cut, top_k, neg_sim, pos_sim) -> Diagnosis:
+        profile = self.catalog.profiles.get(plat) if plat else None
+        matches: list[Match] = []
+        for score, _, e, ev in scored[: max(1, top_k)]:
+            conf = self.cal.confidence(score)
+            values: dict[str, Any] = {}
+            if profile is not None:
+                values = {f: getattr(profile.facts, f) for f in e.profile_fields}
+            ev.sort(key=lambda x: -abs(x.weight))
+            matches.append(
+                Match(
+                    id=e.id,
+                    title=e.title,
+                    theme=e.theme,
+                    platform=e.platform,
+                    confidence=round(conf, 3),
+                    score=round(score, 2),
+                    evidence=ev,
+                    fix=e.fix,
+                    commands=e.commands,
+                    profile_values=values,
+                    source=str(e.source),
+                )
+            )
+        facts = {k: f.value for k, f in parsed.facts.items()}
+        abstained = not matches or matches[0].confidence < self.cal.abstain_below
+        if abstained:
+            best = f"{matches[0].id} at {matches[0].confidence:.2f}" if matches else "no candidate"
+            reason = f"best was {best}, under the {self.cal.abstain_below:.2f} threshold"
+            if neg_sim > pos_sim and neg_sim > 0.3:
+                reason += "; the text looks like an error the catalog does not cover"
+            # Near misses still get checks; far misses would only be noise.
+            near = [m for m in matches[:3] if m.confidence >= 0.25]
+            checks = next_checks(near, self.by_id, parsed.facts) if near else []
+            return Diagnosis(matches=[], next_checks=checks, abstained=True, reason=reason, platform=plat,
+                             platform_inferred=inferred, facts=facts, parsers=parsed.parsers,
+                             input_lines=len(parsed.lines), truncated=cut)
+        top = matches[0]
+        reason = f"{top.id} with confidence {top.confidence:.2f}"
+        if len(matches) > 1:
+            reason += f"; next {matches[1].id} at {matches[1].confidence:.2f}"
+        return Diagnosis(
+            matches=matches,
+            next_checks=next_checks(matches[:3], self.by_id, parsed.facts),
+            abstained=False,
+            reason=reason,
+            platform=plat,
+            platform_inferred=inferred,
+            facts=facts,
+            parsers=parsed.parsers,
+            input_lines=len(parsed.lines),
+            truncated=cut,
+        )

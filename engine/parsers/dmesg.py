@@ -1,0 +1,62 @@
+"""Kernel log (dmesg, journalctl -k, /var/log/kern.log): OOM kills and NVIDIA Xid codes."""
+
+from __future__ import annotations
+
+import re
+
+from engine.evidence import Fact, Reading, Segment
+
+NAME = "dmesg"
+FACTS = {
+    "dmesg.oom_kill": "kernel OOM kills seen",
+    "dmesg.xid": "NVIDIA Xid codes seen (list)",
+    "dmesg.lines": "kernel-log lines seen",
+}
+SUMMED = ("dmesg.oom_kill", "dmesg.lines")
+
+_KERNELISH = re.compile(
+    r"(?i)^(?:kernel:\s|NVRM:|Out of memory|oom-kill:|oom_reaper:|Memory cgroup out of memory|"
+    r"\w[\w-]* invoked oom-killer|Killed process|audit:|EXT4-fs|xfs|nvidia|pcieport|usb \d|eth\d|ACPI|"
+    r"IPv6:|Linux version|Command line:|BIOS|e820|PCI|pci |cgroup:|systemd\[1\]|CPU\d|smpboot|clocksource|"
+    r"NET:|Freeing|Mount-cache|TCP:|tsc:|x86/|input:|ata\d|scsi|sd \d|nvme\d|loop\d|docker0|veth|br-|overlayfs)"
+)
+_OOM = re.compile(r"(?i)(?:Out of memory: Killed process \d+|Memory cgroup out of memory: Killed process \d+|oom-kill:constraint=|Killed process \d+ \(.*\) total-vm)")
+_XID = re.compile(r"NVRM: Xid \([^)]*\): (\d+)")
+_STAMPED = re.compile(r"^\[\s*\d+\.\d+\]")
+SECTIONS = ("dmesg",)
+
+
+def sniff(seg: Segment) -> bool:
+    if "dmesg" in seg.command or "journalctl" in seg.command or "kern.log" in seg.command:
+        return True
+    return any(_KERNELISH.match(ln.text) or "NVRM: Xid" in ln.text or _OOM.search(ln.text) for ln in seg.lines[:400])
+
+
+def parse(seg: Segment) -> Reading:
+    r = Reading()
+    kills = 0
+    xids: list[int] = []
+    seen = 0
+    for ln in seg.lines:
+        t = ln.text
+        kernel = bool(_KERNELISH.match(t)) or "NVRM:" in t
+        if _OOM.search(t):
+            # One kill logs both `oom-kill:constraint=...` and `Killed process`: count the latter.
+            if "Killed process" in t:
+                kills += 1
+            r.claimed.add(ln.no)
+            kernel = True
+        m = _XID.search(t)
+        if m:
+            xids.append(int(m.group(1)))
+            r.claimed.add(ln.no)
+            kernel = True
+        if kernel:
+            seen += 1
+    if seen or seg.section:
+        r.facts.append(Fact("dmesg.lines", seen))
+        r.facts.append(Fact("dmesg.oom_kill", kills))
+    if xids:
+        first = next(ln.no for ln in seg.lines if _XID.search(ln.text))
+        r.facts.append(Fact("dmesg.xid", sorted(set(xids)), first))
+    return r

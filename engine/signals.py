@@ -1,0 +1,110 @@
+"""Evaluate the catalog's signals: regexes newest-first over lines, predicates over facts.
+
+Every regex is compiled once per catalog. A regex is searched over the whole text in one C-level
+pass (re.M), not line by line, so a 1 MB log costs one scan per pattern.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from engine.evidence import Fact, Line
+from kb.models import Entry
+from kb.predicates import Predicate, parse_predicate
+
+
+@dataclass(frozen=True)
+class CompiledSignal:
+    entry_id: str
+    regex: re.Pattern[str] | None
+    predicates: tuple[Predicate, ...]
+    weight: float
+    why: str
+    source: str  # the regex or predicates as written, for messages
+
+
+@dataclass(frozen=True)
+class SignalHit:
+    signal: CompiledSignal
+    line: int | None
+    text: str | None
+
+
+def compile_entry(entry: Entry) -> list[CompiledSignal]:
+    out = []
+    for s in entry.signals:
+        rx = re.compile(s.regex, re.M) if s.regex else None
+        preds = tuple(parse_predicate(p) for p in s.fact)
+        written = " & ".join(([f"/{s.regex}/"] if s.regex else []) + list(s.fact))
+        out.append(CompiledSignal(entry.id, rx, preds, s.weight, s.why, written))
+    return out
+
+
+def _num(v: object) -> float | None:
+    if isinstance(v, bool):
+        return float(v)
+    if isinstance(v, (int, float)):
+        return float(v)
+    return None
+
+
+def holds(pred: Predicate, facts: dict[str, Fact]) -> bool:
+    fact = facts.get(pred.fact)
+    if fact is None:
+        return False
+    v = fact.value
+    if pred.op == "truthy":
+        return bool(v)
+    if pred.op == "in":
+        values = v if isinstance(v, list) else [v]
+        return any(x in pred.value for x in values)  # type: ignore[operator]
+    if isinstance(v, list):
+        return False
+    if pred.op in ("==", "!="):
+        a, b = _num(v), _num(pred.value)
+        same = (a == b) if a is not None and b is not None else (str(v) == str(pred.value))
+        return same if pred.op == "==" else not same
+    a, b = _num(v), _num(pred.value)
+    if a is None or b is None:
+        return False
+    return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[pred.op]
+
+
+class TextIndex:
+    """The input joined once, with line starts, so a match offset maps back to a line."""
+
+    def __init__(self, lines: list[Line]):
+        self.lines = lines
+        self.text = "\n".join(ln.text for ln in lines)
+        self.starts: list[int] = []
+        pos = 0
+        for ln in lines:
+            self.starts.append(pos)
+            pos += len(ln.text) + 1
+
+    def last_match(self, rx: re.Pattern[str]) -> tuple[int, str] | None:
+        """Newest-first: the last line that matches (the end of a log is where it broke)."""
+        last = None
+        for m in rx.finditer(self.text):
+            last = m
+        if last is None:
+            return None
+        i = bisect.bisect_right(self.starts, last.start()) - 1
+        return self.lines[i].no, self.lines[i].text
+
+
+def evaluate(sig: CompiledSignal, index: TextIndex, facts: dict[str, Fact]) -> SignalHit | None:
+    for pred in sig.predicates:
+        if not holds(pred, facts):
+            return None
+    if sig.regex is not None:
+        found = index.last_match(sig.regex)
+        if found is None:
+            return None
+        return SignalHit(sig, found[0], found[1])
+    first = facts[sig.predicates[0].fact] if sig.predicates else None
+    line = first.line if first and first.line else None
+    text = next((ln.text for ln in index.lines if ln.no == line), None) if line else None
+    return SignalHit(sig, line, text)

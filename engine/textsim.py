@@ -1,0 +1,100 @@
+"""Text similarity: tf-idf cosine against entries and labeled cases, rapidfuzz for phrases.
+
+Pure Python over small vocabularies; the corpus is a few hundred documents, so an inverted index
+keeps a query proportional to its own length, not to the catalog's size.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+_WORD = re.compile(r"[a-z][a-z0-9_+]*(?:[.-][a-z0-9_]+)*|\d+|[\u4e00-\u9fff]+")
+STOP = frozenset(
+    """a an and are as at be been but by can could did do does doing for from had has have he her his how i if in
+    into is it its just me my no not of on or our out over so some than that the their them then there these they
+    this those to too up very was we were what when where which while who why will with would you your yes also
+    after before again all any both each few more most other same should only own about above below between
+    get got one two new now here like still even ok okay please thanks thank help anyone know""".split()
+)
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def tokens(text: str) -> list[str]:
+    out: list[str] = []
+    for w in _WORD.findall(text.lower()):
+        if CJK.match(w):
+            # Chinese has no spaces: character bigrams are a cheap, decent unit.
+            out.extend(w[i : i + 2] for i in range(max(1, len(w) - 1)))
+            continue
+        if w in STOP or (len(w) < 2 and not w.isdigit()):
+            continue
+        if w.isdigit() and len(w) > 4:
+            continue  # pids, sizes, timestamps: noise
+        if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
+            w = w[:-1]
+        out.append(w)
+    return out
+
+
+@dataclass
+class _Doc:
+    key: int
+    norm: float
+
+
+class TfIdf:
+    """Cosine similarity of a query against a fixed set of documents (sublinear tf, smooth idf)."""
+
+    def __init__(self, docs: list[list[str]]):
+        self.n = len(docs)
+        df: Counter[str] = Counter()
+        for d in docs:
+            df.update(set(d))
+        self.idf = {t: math.log((1 + self.n) / (1 + c)) + 1.0 for t, c in df.items()}
+        self.postings: dict[str, list[tuple[int, float]]] = {}
+        self.norms: list[float] = []
+        for i, d in enumerate(docs):
+            weights = {t: (1 + math.log(c)) * self.idf[t] for t, c in Counter(d).items()}
+            norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
+            self.norms.append(norm)
+            for t, v in weights.items():
+                self.postings.setdefault(t, []).append((i, v / norm))
+
+    def query(self, toks: list[str]) -> dict[int, float]:
+        counts = Counter(t for t in toks if t in self.idf)
+        if not counts:
+            return {}
+        q = {t: (1 + math.log(c)) * self.idf[t] for t, c in counts.items()}
+        # Unknown words still dilute the query: a paste mostly about something else is less similar.
+        unknown = sum(1 for t in set(toks) if t not in self.idf)
+        qnorm = math.sqrt(sum(v * v for v in q.values()) + unknown * 1.0) or 1.0
+        scores: dict[int, float] = {}
+        for t, v in q.items():
+            for i, w in self.postings[t]:
+                scores[i] = scores.get(i, 0.0) + v * w
+        return {i: s / qnorm for i, s in scores.items()}
+
+
+def phrase_hits(phrases: list[str], lines: list[str], cutoff: float = 88.0) -> list[tuple[str, int, float]]:
+    """(phrase, line index, score) for phrases that appear, nearly verbatim, in some line."""
+    hits = []
+    lowered = [ln.lower() for ln in lines]
+    for ph in phrases:
+        p = ph.lower()
+        if len(p) < 6:
+            continue
+        if len(p) < 12 or any(ch.isdigit() for ch in p):
+            # Short or numeric phrases (exit 137, num_workers=0) must appear as written.
+            at = next((i for i, ln in enumerate(lowered) if p in ln), None)
+            if at is not None:
+                hits.append((ph, at, 100.0))
+            continue
+        best = process.extractOne(p, lowered, scorer=fuzz.partial_ratio, score_cutoff=cutoff)
+        if best is not None:
+            hits.append((ph, best[2], best[1]))
+    return hits

@@ -1,0 +1,1 @@
+"""The `gotcha` command line: a thin face over kb/ and engine/."""

@@ -1,0 +1,193 @@
+"""lookup, show, list, check: the catalog from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from gotcha_cli.output import emit_json, error, wrap
+
+
+def register(sub: Any, shared: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("lookup", parents=[shared], help="find entries by id, keyword or phrase (typos ok)",
+                       description="Find entries by id (U7), keyword (inode, oom, crlf) or phrase; best first.")
+    p.add_argument("query", nargs="+", help="id, keyword or phrase")
+    p.add_argument("--platform", help="rank this platform's gotchas too and show its values (autodl, runpod, ...)")
+    p.add_argument("--limit", type=int, default=8, help="at most this many results (default 8)")
+    p.set_defaults(func=cmd_lookup)
+
+    p = sub.add_parser("show", parents=[shared], help="one entry, in full", description="Print one entry: symptom, root cause, fix.")
+    p.add_argument("id", help="entry id, e.g. U7")
+    p.add_argument("--platform", help="fill in this platform's values")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("list", parents=[shared], help="list entries", description="List entries, optionally one theme or platform.")
+    p.add_argument("--theme", help="only this theme (case-insensitive prefix, e.g. 'disk')")
+    p.add_argument("--platform", help="only universal entries plus this platform's gotchas")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("check", parents=[shared], help="validate the catalog and profiles",
+                       description="Validate the catalog and profiles; print file:line for each problem. Exit 1 on errors.")
+    p.set_defaults(func=cmd_check)
+
+
+def _index(args: argparse.Namespace) -> dict[str, Any]:
+    from kb.index import load_index
+
+    data = load_index(getattr(args, "catalog", None))
+    if data["problems"]:
+        error(f"the catalog has {len(data['problems'])} problem(s); run 'gotcha check' to see them")
+    return data
+
+
+def _platform_name(data: dict[str, Any], name: str | None) -> str | None:
+    if name is None:
+        return None
+    key = name.strip().lower()
+    for pname, prof in data["profiles"].items():
+        if key in (pname, prof["display_name"].lower(), str(prof["facts"].get("gotcha_prefix", "")).lower()):
+            return pname
+    raise SystemExit(_usage(f"unknown platform {name!r}; known: {', '.join(sorted(data['profiles'])) or 'none'}"))
+
+
+def _usage(msg: str) -> int:
+    error(msg)
+    return 2
+
+
+def did_you_mean(data: dict[str, Any], query: str) -> list[str]:
+    from rapidfuzz import fuzz, process
+
+    ids = [e["id"] for e in data["entries"]]
+    close = process.extract(query.upper(), ids, scorer=fuzz.ratio, limit=3, score_cutoff=50)
+    return [c[0] for c in close]
+
+
+def cmd_lookup(args: argparse.Namespace) -> int:
+    from kb.search import SearchIndex
+
+    data = _index(args)
+    platform = _platform_name(data, args.platform)
+    query = " ".join(args.query)
+    if args.limit < 1:
+        return _usage("--limit must be at least 1")
+    matches = SearchIndex(data).search(query, platform=platform, limit=args.limit)
+    suggestions = did_you_mean(data, query) if not matches or (len(args.query) == 1 and query[:1].isalpha() and query[-1:].isdigit() and matches[0]["id"] != query.upper()) else []
+    result = {"query": query, "platform": platform, "matches": matches, "did_you_mean": suggestions}
+    if args.json:
+        emit_json(result)
+    else:
+        if not matches:
+            print(f"nothing found for {query!r}" + (f"; did you mean {', '.join(suggestions)}?" if suggestions else ""))
+        for m in matches:
+            tag = f" [{m['platform']}]" if m["platform"] else ""
+            print(f"{m['id']:<7} {m['score']:5.1f}  {m['title']}{tag}")
+            for field, value in m["profile_values"].items():
+                print(f"{'':15}{platform}: {field} = {value}")
+        if matches and suggestions:
+            print(f"(no entry {query.upper()}; did you mean {', '.join(suggestions)}?)")
+    return 0 if matches else 1
+
+
+def _load(args: argparse.Namespace):
+    from kb.loader import load_catalog
+
+    cat = load_catalog(getattr(args, "catalog", None))
+    if cat.errors:
+        error(f"the catalog has {len(cat.errors)} problem(s); run 'gotcha check' to see them")
+    return cat
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    cat = _load(args)
+    entry = cat.get(args.id)
+    if entry is None:
+        from kb.index import build_index
+
+        hint = did_you_mean(build_index(cat), args.id)
+        error(f"no entry {args.id!r}" + (f"; did you mean {', '.join(hint)}?" if hint else ""))
+        return 1
+    profile = cat.profile(args.platform) if args.platform else None
+    if args.platform and profile is None:
+        return _usage(f"unknown platform {args.platform!r}")
+    values = {f: getattr(profile.facts, f) for f in entry.profile_fields} if profile else {}
+    if args.json:
+        data = entry.model_dump(mode="json")
+        data["profile_values"] = values
+        emit_json(data)
+        return 0
+    flag = " (delegated)" if entry.delegated else ""
+    print(f"{entry.id} — {entry.title}{flag}")
+    print(f"theme: {entry.theme}   source: {entry.source}")
+    for label, text in (("Symptom", entry.symptom), ("Root cause", entry.root_cause), ("Fix", entry.fix)):
+        if text:
+            print(f"\n{label}:\n{wrap(text)}")
+    if entry.checks:
+        print("\nChecks:")
+        for c in entry.checks:
+            print(f"  $ {c.run}" + (f"\n      {c.shows}" if c.shows else ""))
+    if values:
+        print(f"\nOn {profile.facts.display_name}:")
+        for k, v in values.items():
+            print(f"  {k} = {v}")
+    if entry.refs:
+        print(f"\nSee also: {', '.join(entry.refs)}")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    cat = _load(args)
+    entries = cat.entries
+    if args.platform:
+        prof = cat.profile(args.platform)
+        if prof is None:
+            return _usage(f"unknown platform {args.platform!r}")
+        entries = [e for e in entries if e.platform in (None, prof.name)]
+    if args.theme:
+        t = args.theme.lower()
+        entries = [e for e in entries if e.theme.lower().startswith(t) or t in e.theme.lower()]
+    rows = [{"id": e.id, "title": e.title, "theme": e.theme, "platform": e.platform, "delegated": e.delegated} for e in entries]
+    if args.json:
+        emit_json({"entries": rows})
+    else:
+        theme = None
+        for r in rows:
+            if r["theme"] != theme:
+                theme = r["theme"]
+                print(f"\n{theme}")
+            print(f"  {r['id']:<7} {r['title']}" + (" (delegated)" if r["delegated"] else ""))
+    return 0 if rows else 1
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from kb.loader import load_catalog
+
+    cat = load_catalog(getattr(args, "catalog", None))
+    problems = list(cat.problems)
+    try:
+        from engine.validate import validate_catalog
+    except ModuleNotFoundError:
+        validate_catalog = None
+    if validate_catalog is not None:
+        problems.extend(validate_catalog(cat))
+    errors = [p for p in problems if p.severity == "error"]
+    summary = {
+        "entries": len(cat.entries),
+        "universal": sum(1 for e in cat.entries if e.platform is None),
+        "platform_gotchas": sum(1 for e in cat.entries if e.platform),
+        "profiles": len(cat.profiles),
+        "pointers": len(cat.pointers),
+        "errors": len(errors),
+        "warnings": len(problems) - len(errors),
+        "problems": [p.model_dump() for p in problems],
+        "sources": cat.sources,
+    }
+    if args.json:
+        emit_json(summary)
+    else:
+        for p in problems:
+            print(p, file=sys.stderr if p.severity == "error" else sys.stdout)
+        print(f"{summary['entries']} entries ({summary['universal']} universal, {summary['platform_gotchas']} platform), "
+              f"{summary['profiles']} profiles, {summary['pointers']} pointers: {len(errors)} error(s), {summary['warnings']} warning(s)")
+    return 1 if errors else 0

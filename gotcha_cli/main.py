@@ -1,0 +1,71 @@
+"""`gotcha` entry point: argparse, one module per command family, heavy imports deferred.
+
+Exit codes: 0 found / ok, 1 nothing found / check failed / not verified, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMAND_MODULES = (
+    "gotcha_cli.cmd_kb",
+    "gotcha_cli.cmd_profiles",
+    "gotcha_cli.cmd_diagnose",
+    "gotcha_cli.cmd_eval",
+    "gotcha_cli.cmd_verify",
+    "gotcha_cli.cmd_serve",
+)
+
+
+def common_options(top: bool) -> argparse.ArgumentParser:
+    """--catalog and --json, accepted before or after the command name."""
+    p = argparse.ArgumentParser(add_help=False)
+    # On subcommands SUPPRESS keeps an unset flag from overwriting the top-level value.
+    default_cat = None if top else argparse.SUPPRESS
+    default_json = False if top else argparse.SUPPRESS
+    p.add_argument("--catalog", action="append", metavar="PATH", default=default_cat,
+                   help="catalog file or folder (repeatable); replaces the shipped catalog and $GOTCHA_CATALOG")
+    p.add_argument("--json", action="store_true", default=default_json, help="structured output for scripts and agents")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gotcha",
+        parents=[common_options(top=True)],
+        description="Find, diagnose and verify the traps of training on rented GPU boxes.",
+        epilog="Exit codes: 0 found/ok, 1 nothing found or check failed, 2 usage error.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    shared = common_options(top=False)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name == name:  # a command family not built yet
+                continue
+            raise
+        module.register(sub, shared)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `gotcha list | head`: the reader left; that is not an error.
+        sys.stderr.close()
+        return 0
+
+
+def cli() -> None:
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""The whole catalog: universal entries, platform gotchas, pointers, profiles, and what was wrong."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from kb.models import Entry, Pointer, Problem
+from kb.profile_model import Profile
+
+
+class Catalog(BaseModel):
+    entries: list[Entry] = Field(default_factory=list)  # universal first, then platform gotchas
+    pointers: list[Pointer] = Field(default_factory=list)
+    profiles: dict[str, Profile] = Field(default_factory=dict)
+    problems: list[Problem] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def get(self, entry_id: str) -> Entry | None:
+        want = entry_id.strip().upper()
+        return next((e for e in self.entries if e.id == want), None)
+
+    def profile(self, name: str) -> Profile | None:
+        key = name.strip().lower()
+        if key in self.profiles:
+            return self.profiles[key]
+        return next((p for p in self.profiles.values() if key in (p.facts.display_name.lower(), p.facts.gotcha_prefix.lower())), None)
+
+    def themes(self) -> list[str]:
+        return list(dict.fromkeys(e.theme for e in self.entries))

@@ -1,0 +1,132 @@
+"""load_catalog(): read every source, parse, cross-check, and collect every problem found.
+
+Loading never raises on bad content: a broken file becomes Problems with file:line and the rest
+of the catalog still loads. Callers decide whether errors are fatal (`gotcha check` does).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from kb.catalog import Catalog
+from kb.entries import parse_entry, parse_pointers
+from kb.markdown import parse_document
+from kb.models import Entry, Problem
+from kb.paths import expand, resolve_sources
+from kb.profile_model import ProfileFacts
+from kb.profiles import parse_profile
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
+def _read(path: Path) -> tuple[str | None, Problem | None]:
+    shown = str(path)
+    try:
+        if not path.exists():
+            return None, Problem(path=shown, line=0, message="no such file or folder")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, Problem(path=shown, line=0, message=f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")
+        data = path.read_bytes()
+    except OSError as e:
+        return None, Problem(path=shown, line=0, message=f"cannot read: {e.strerror or e}")
+    if b"\x00" in data:
+        return None, Problem(path=shown, line=data[: data.index(b"\x00")].count(b"\n") + 1, message="binary file (NUL byte), not Markdown")
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as e:
+        return None, Problem(path=shown, line=data[: e.start].count(b"\n") + 1, message="not UTF-8 text")
+
+
+def _is_profile(text: str) -> bool:
+    return text.startswith("---\n") or text.startswith("---\r\n")
+
+
+def _catalog_file(path: str, text: str) -> tuple[list[Entry], list, list[Problem]]:
+    doc = parse_document(path, text.replace("\r\n", "\n"))
+    entries: list[Entry] = []
+    pointers: list = []
+    problems: list[Problem] = []
+    for theme in doc.sections:
+        if theme.title.lower().startswith("pointers"):
+            found, p = parse_pointers(doc, theme)
+            pointers.extend(found)
+            problems.extend(p)
+            continue
+        for sec in theme.children:
+            entry, p = parse_entry(doc, sec, theme=theme.title, platform=None)
+            problems.extend(p)
+            if entry is not None:
+                entries.append(entry)
+    return entries, pointers, problems
+
+
+def load_catalog(paths: list[str] | None = None, environ: dict[str, str] | None = None) -> Catalog:
+    sources = resolve_sources(paths, environ)
+    cat = Catalog(sources=[str(s) for s in sources])
+    if not sources:
+        cat.problems.append(Problem(path="<catalog>", line=0, message="no catalog found: pass --catalog PATH or set GOTCHA_CATALOG"))
+        return cat
+    platform_entries: list[Entry] = []
+    for src in sources:
+        if not src.exists():
+            cat.problems.append(Problem(path=str(src), line=0, message="no such file or folder"))
+    for path in expand([s for s in sources if s.exists()]):
+        text, problem = _read(path)
+        if problem is not None:
+            cat.problems.append(problem)
+            continue
+        assert text is not None
+        shown = str(path)
+        if _is_profile(text):
+            profile, p = parse_profile(shown, text.replace("\r\n", "\n"), path.stem)
+            cat.problems.extend(p)
+            if profile is not None:
+                if profile.name in cat.profiles:
+                    cat.problems.append(Problem(path=shown, line=1, message=f"profile {profile.name!r} defined twice (also {cat.profiles[profile.name].source})"))
+                cat.profiles[profile.name] = profile
+                platform_entries.extend(profile.gotchas)
+        else:
+            entries, pointers, p = _catalog_file(shown, text)
+            cat.entries.extend(entries)
+            cat.pointers.extend(pointers)
+            cat.problems.extend(p)
+    cat.entries.extend(platform_entries)
+    cat.problems.extend(cross_check(cat))
+    return cat
+
+
+def cross_check(cat: Catalog) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, Entry] = {}
+    for e in cat.entries:
+        if e.id in seen:
+            problems.append(Problem(path=e.source.path, line=e.source.line, message=f"duplicate id {e.id} (first at {seen[e.id].source})"))
+        else:
+            seen[e.id] = e
+    prefixes = sorted({p.facts.gotcha_prefix for p in cat.profiles.values()}, key=len, reverse=True)
+    platform_ref = re.compile(r"\b(?:%s)[0-9]+\b" % "|".join(prefixes)) if prefixes else None
+    for e in cat.entries:
+        for ref in e.refs:
+            if ref not in seen:
+                problems.append(Problem(path=e.source.path, line=e.source.line, message=f"{e.id} refers to {ref}, which does not exist"))
+        if platform_ref is not None:
+            text = " ".join([e.symptom, e.root_cause, e.fix])
+            for ref in sorted(set(platform_ref.findall(text))):
+                if ref not in seen:
+                    problems.append(Problem(path=e.source.path, line=e.source.line, message=f"{e.id} refers to {ref}, which does not exist"))
+    known_fields = set(ProfileFacts.model_fields)
+    for e in cat.entries:
+        for f in e.profile_fields:
+            if f not in known_fields:
+                problems.append(Problem(path=e.source.path, line=e.source.line, message=f"{e.id} names profile field {f!r}, which profiles do not have"))
+                continue
+            for prof in cat.profiles.values():
+                if str(getattr(prof.facts, f)).strip() == "":
+                    problems.append(Problem(path=prof.source.path, line=1, message=f"{f} is empty; {e.id} depends on it (write a value or n/a)"))
+    for prof in cat.profiles.values():
+        for ref in prof.refs:
+            if ref not in seen:
+                problems.append(Problem(path=prof.source.path, line=1, message=f"profile names {ref}, which does not exist in the catalog"))
+    return problems
