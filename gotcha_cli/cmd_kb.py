@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from gotcha_cli.output import emit_json, error, wrap
+from gotcha_cli.output import UsageError, emit_json, error, wrap
 
 
 def register(sub: Any, shared: argparse.ArgumentParser) -> None:
@@ -48,7 +48,7 @@ def _platform_name(data: dict[str, Any], name: str | None) -> str | None:
     for pname, prof in data["profiles"].items():
         if key in (pname, prof["display_name"].lower(), str(prof["facts"].get("gotcha_prefix", "")).lower()):
             return pname
-    raise SystemExit(_usage(f"unknown platform {name!r}; known: {', '.join(sorted(data['profiles'])) or 'none'}"))
+    raise UsageError(f"unknown platform {name!r}; known: {', '.join(sorted(data['profiles'])) or 'none'}")
 
 
 def _usage(msg: str) -> int:

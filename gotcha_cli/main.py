@@ -57,8 +57,13 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
+    from gotcha_cli.output import UsageError, error
+
     try:
         return int(args.func(args) or 0)
+    except UsageError as e:
+        error(str(e))
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

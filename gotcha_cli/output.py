@@ -8,6 +8,10 @@ import textwrap
 from typing import Any
 
 
+class UsageError(Exception):
+    """Bad arguments found after parsing (an unknown platform, ...): exit 2 with the message."""
+
+
 def emit_json(data: Any) -> None:
     if hasattr(data, "model_dump"):
         data = data.model_dump(mode="json")

@@ -13,7 +13,7 @@ class LookupMatch(BaseModel):
     theme: str
     platform: str | None = Field(description="Platform of a platform gotcha; null for universal entries")
     delegated: bool
-    score: float = Field(description="0-100; higher is a better match")
+    score: float = Field(description="relevance; about 100 when every query word is in a title or keyword, higher with exact aliases")
     matched: list[str] = Field(description="Query words or phrases that matched")
     symptom: str
     profile_values: dict[str, Any] = Field(default_factory=dict, description="The platform's value for each profile field this entry depends on")

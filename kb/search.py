@@ -32,6 +32,7 @@ class SearchIndex:
         self.entries: list[dict[str, Any]] = index["entries"]
         self.profiles: dict[str, Any] = index.get("profiles", {})
         self.vocab: dict[str, dict[int, float]] = {}
+        self.spread: dict[str, dict[int, float]] = {}  # sum of weights of all fields holding the word
         self.phrases: list[list[str]] = []
         for n, e in enumerate(self.entries):
             fields = {
@@ -43,10 +44,13 @@ class SearchIndex:
                 "body": e["body"],
             }
             for field, text in fields.items():
-                for w in words(text):
+                for w in set(words(text)):
                     slot = self.vocab.setdefault(w, {})
                     slot[n] = max(slot.get(n, 0.0), FIELD_WEIGHT[field])
+                    spread = self.spread.setdefault(w, {})
+                    spread[n] = spread.get(n, 0.0) + FIELD_WEIGHT[field]
             self.phrases.append([k.lower() for k in e["keywords"]] + [e["title"].lower()] + [s.lower() for s in e["error_strings"]])
+        self.keywords = [{k.lower() for k in e["keywords"]} for e in self.entries]
         self.vocab_list = list(self.vocab)
 
     def _word_hits(self, w: str) -> dict[int, tuple[float, str]]:
@@ -65,7 +69,8 @@ class SearchIndex:
                     candidates.append((other, 0.95))
         for other, sim in candidates:
             for n, weight in self.vocab[other].items():
-                value = weight * sim
+                # The best field decides; a word present in several fields breaks ties.
+                value = (weight + 0.1 * (self.spread[other][n] - weight)) * sim
                 if value > hits.get(n, (0.0, ""))[0]:
                     hits[n] = (value, other)
         return hits
@@ -93,8 +98,10 @@ class SearchIndex:
             if best_phrase >= 90 and len(qwords) > 1:
                 score = max(score, best_phrase)
                 matched.append(f'"{q}"')
-            if any(phrase == k for k in self.phrases[n]):
-                score = max(score, 98.0)
+            if phrase in self.keywords[n]:
+                score += 20.0  # the author declared this exact alias for the entry
+            if platform is None and self.entries[n]["platform"]:
+                score *= 0.9  # with no platform named, what applies everywhere comes first
             if score >= MIN_SCORE:
                 results.append((score, n, matched))
         results.sort(key=lambda r: (-r[0], r[1]))
