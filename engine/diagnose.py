@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from engine import calibration
@@ -43,6 +44,21 @@ def _entry_doc(e: Entry) -> list[str]:
         + tokens(e.symptom) * 2
         + tokens(e.root_cause)
     )
+
+
+@dataclass
+class Analysis:
+    scored: list[tuple[float, int, Entry, list[EvidenceItem]]]  # best first
+    parsed: Parsed
+    platform: str | None
+    inferred: bool
+    truncated: bool
+    neg_sim: float  # similarity to the nearest out-of-scope example
+    pos_sim: float  # similarity to the nearest in-scope example
+
+    @property
+    def ranking(self) -> list[tuple[str, float]]:
+        return [(e.id, score) for score, _, e, _ in self.scored]
 
 
 class Engine:
@@ -98,6 +114,10 @@ class Engine:
         top_k: int = 5,
         exclude_case: str | None = None,
     ) -> Diagnosis:
+        return self.answer(self.analyze(text, platform, exclude_case), top_k)
+
+    def analyze(self, text: str | bytes, platform: str | None = None, exclude_case: str | None = None) -> "Analysis":
+        """Score every candidate entry; `answer()` turns this into the user-facing Diagnosis."""
         lines, cut = normalize(text)
         parsed = parse_all(lines)
         index = TextIndex(lines)
@@ -175,9 +195,10 @@ class Engine:
             if ev:
                 scored.append((score, order, e, ev))
         scored.sort(key=lambda t: (-t[0], t[1]))
-        return self._answer(scored, parsed, plat, inferred, cut, top_k, neg_sim, top_pos_case)
+        return Analysis(scored, parsed, plat, inferred, cut, neg_sim, top_pos_case)
 
-    def _answer(self, scored, parsed: Parsed, plat, inferred, cut, top_k, neg_sim, pos_sim) -> Diagnosis:
+    def answer(self, a: "Analysis", top_k: int = 5) -> Diagnosis:
+        scored, parsed, plat, inferred, cut, neg_sim, pos_sim = a.scored, a.parsed, a.platform, a.inferred, a.truncated, a.neg_sim, a.pos_sim
         profile = self.catalog.profiles.get(plat) if plat else None
         matches: list[Match] = []
         for score, _, e, ev in scored[: max(1, top_k)]:

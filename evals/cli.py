@@ -1,0 +1,98 @@
+"""`gotcha eval` / `python -m evals`: per-case PASS/FAIL, totals, thresholds that gate CI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--cases", help="a cases.jsonl (default: the shipped evals/cases.jsonl)")
+    p.add_argument("--min-top1", type=float, default=None, help="exit 1 when top-1 on positives falls below this (0..1)")
+    p.add_argument("--min-top3", type=float, default=None, help="exit 1 when top-3 on positives falls below this")
+    p.add_argument("--min-abstain", type=float, default=None, help="exit 1 when abstention on negatives falls below this")
+    p.add_argument("--quiet", action="store_true", help="only failures and totals")
+    p.add_argument("--write-results", action="store_true", help="regenerate evals/RESULTS.md")
+    p.add_argument("--calibrate", action="store_true", help="refit engine/calibration.json from this run (leave-one-out)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.cases import default_cases_path, load_cases
+    from engine.diagnose import Engine
+    from evals.runner import calibrate, results_markdown, run_cases, structural, summarize
+    from kb.loader import load_catalog
+
+    for name in ("min_top1", "min_top3", "min_abstain"):
+        v = getattr(args, name)
+        if v is not None and not 0.0 <= v <= 1.0:
+            sys.stderr.write(f"gotcha: --{name.replace('_', '-')} must be between 0 and 1\n")
+            return 2
+    path = Path(args.cases) if args.cases else default_cases_path()
+    cases = load_cases(path)
+    if cases.problems:
+        for p in cases.problems:
+            sys.stderr.write(f"{p}\n")
+        if not cases.cases:
+            return 2
+    catalog = load_catalog(getattr(args, "catalog", None))
+    engine = Engine(catalog, cases.cases)
+    unknown = sorted({x for c in cases.cases for x in c.expect + c.also_ok if catalog.get(x) is None})
+    if unknown:
+        sys.stderr.write(f"gotcha: cases name ids the catalog lacks: {', '.join(unknown)}\n")
+    results = run_cases(engine, cases.cases)
+    if args.calibrate:
+        from engine import calibration
+
+        a, b, t = calibrate(results)
+        calibration.save(calibration.Calibration(a, b, t))
+        engine.cal = calibration.load()
+        results = run_cases(engine, cases.cases)
+        sys.stderr.write(f"calibration: a={a:.4f} b={b:.4f} abstain_below={t:.2f}\n")
+    summary = summarize(results, structural(catalog, cases.structural))
+    if args.write_results:
+        out = Path(__file__).with_name("RESULTS.md")
+        out.write_text(results_markdown(summary, str(path.name)), encoding="utf-8")
+    if getattr(args, "json", False):
+        json.dump(summary, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        _print(summary, args.quiet)
+    failed = []
+    t = summary["totals"]
+    for name, key in (("min_top1", "top1"), ("min_top3", "top3"), ("min_abstain", "abstain")):
+        floor = getattr(args, name)
+        if floor is not None and t[key] < floor:
+            failed.append(f"{key} {t[key]:.3f} < {floor:.3f}")
+    if t["structural_passed"] < t["structural"]:
+        failed.append(f"structural {t['structural_passed']}/{t['structural']}")
+    if failed:
+        sys.stderr.write("eval gate FAILED: " + "; ".join(failed) + "\n")
+        return 1
+    return 0
+
+
+def _print(summary: dict[str, Any], quiet: bool) -> None:
+    for c in summary["cases"]:
+        if quiet and c["passed"]:
+            continue
+        status = "PASS" if c["passed"] else "FAIL"
+        if c.get("structural"):
+            print(f"{status} {c['id']:<32} structural {'; '.join(c['problems'])}")
+            continue
+        got = "abstained" if c["abstained"] else ",".join(c["returned"][:3])
+        conf = f" {c['confidence']:.2f}" if c["confidence"] is not None else ""
+        print(f"{status} {c['id']:<32} expect {','.join(c['expect']) or '(none)':<10} got {got}{conf}")
+    t = summary["totals"]
+    print(
+        f"\ncases {t['cases']} (positives {t['positives']}, negatives {t['negatives']}; structural "
+        f"{t['structural_passed']}/{t['structural']})\n"
+        f"top-1 {t['top1']:.3f}  top-3 {t['top3']:.3f}  MRR {t['mrr']:.3f}  "
+        f"abstain {t['abstain']:.3f}  false-abstain {t['false_abstain']:.3f}"
+    )
+    weak = sorted(summary["per_entry"].items(), key=lambda kv: (kv[1]["recall"], kv[0]))[:5]
+    print("weakest: " + ", ".join(f"{k} {v['top1']}/{v['cases']}" for k, v in weak))
+    if summary["confusions"]:
+        print("confusions: " + ", ".join(f"{c['expected']}->{c['got']} x{c['count']}" for c in summary["confusions"][:8]))

@@ -1,0 +1,205 @@
+"""Run the labeled cases through the same engine the CLI and MCP server use; measure accuracy.
+
+Cases are also examples the matcher learns from, so every case is diagnosed leave-one-out
+(`exclude_case=case.id`): a case never sees itself.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import subprocess
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.cases import Case, load_cases
+from engine.diagnose import Engine
+from kb.catalog import Catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class CaseResult:
+    case: Case
+    returned: list[str]
+    confidences: list[float]
+    abstained: bool
+    top_score: float  # raw score of the best candidate, abstained or not (for calibration)
+    raw_ids: list[str]  # the ranking before the abstain decision
+
+    @property
+    def rank_raw(self) -> int | None:
+        ok = set(self.case.expect) | set(self.case.also_ok)
+        return next((i for i, r in enumerate(self.raw_ids, start=1) if r in ok), None)
+
+    @property
+    def ok_ids(self) -> set[str]:
+        return set(self.case.expect) | set(self.case.also_ok)
+
+    @property
+    def rank(self) -> int | None:
+        for i, r in enumerate(self.returned, start=1):
+            if r in self.ok_ids:
+                return i
+        return None
+
+    @property
+    def passed(self) -> bool:
+        if not self.case.expect:
+            return self.abstained
+        return not self.abstained and self.rank == 1
+
+
+def run_cases(engine: Engine, cases: list[Case]) -> list[CaseResult]:
+    out = []
+    for case in cases:
+        analysis = engine.analyze(case.input, platform=case.platform, exclude_case=case.id)
+        d = engine.answer(analysis, top_k=5)
+        raw = analysis.ranking
+        out.append(
+            CaseResult(
+                case=case,
+                returned=[m.id for m in d.matches],
+                confidences=[m.confidence for m in d.matches],
+                abstained=d.abstained,
+                top_score=raw[0][1] if raw else -5.0,
+                raw_ids=[i for i, _ in raw[:5]],
+            )
+        )
+    return out
+
+
+def structural(catalog: Catalog, cases: list[dict], root: Path = ROOT) -> list[dict[str, Any]]:
+    """Upstream-style cases: the files exist, the ids are headings there, the keywords appear."""
+    results = []
+    for c in cases:
+        problems = []
+        for rel in c.get("expect_files", []):
+            path = (root / rel).resolve()
+            if root.resolve() not in path.parents or not path.is_file():
+                problems.append(f"missing file {rel}")
+                continue
+            text = path.read_text(encoding="utf-8")
+            for eid in c.get("expect_ids", []):
+                entry = catalog.get(eid)
+                if entry is None or Path(entry.source.path).resolve() != path:
+                    problems.append(f"{eid} is not a heading in {rel}")
+            for kw in c.get("expect_grep", []):
+                if kw.lower() not in text.lower():
+                    problems.append(f"{kw!r} not in {rel}")
+        results.append({"id": c["id"], "passed": not problems, "problems": problems})
+    return results
+
+
+def summarize(results: list[CaseResult], struct: list[dict[str, Any]]) -> dict[str, Any]:
+    pos = [r for r in results if r.case.expect]
+    neg = [r for r in results if not r.case.expect]
+    top1 = sum(1 for r in pos if not r.abstained and r.rank == 1)
+    top3 = sum(1 for r in pos if not r.abstained and r.rank is not None and r.rank <= 3)
+    mrr = sum(1.0 / r.rank for r in pos if not r.abstained and r.rank) / max(1, len(pos))
+    per_entry: dict[str, dict[str, Any]] = {}
+    by_entry: dict[str, list[CaseResult]] = defaultdict(list)
+    for r in pos:
+        by_entry[r.case.expect[0]].append(r)
+    for eid, rs in sorted(by_entry.items(), key=lambda kv: (kv[0][0] != "U", kv[0])):
+        hits = sum(1 for r in rs if r.passed)
+        per_entry[eid] = {"cases": len(rs), "top1": hits, "recall": round(hits / len(rs), 3)}
+    confusions = Counter()
+    for r in pos:
+        if not r.passed:
+            got = "(abstained)" if r.abstained else (r.returned[0] if r.returned else "(none)")
+            confusions[(r.case.expect[0], got)] += 1
+    for r in neg:
+        if not r.abstained:
+            confusions[("(none)", r.returned[0])] += 1
+    return {
+        "totals": {
+            "cases": len(results),
+            "positives": len(pos),
+            "negatives": len(neg),
+            "top1": round(top1 / max(1, len(pos)), 4),
+            "top3": round(top3 / max(1, len(pos)), 4),
+            "mrr": round(mrr, 4),
+            "abstain": round(sum(1 for r in neg if r.abstained) / max(1, len(neg)), 4),
+            "false_abstain": round(sum(1 for r in pos if r.abstained) / max(1, len(pos)), 4),
+            "structural": len(struct),
+            "structural_passed": sum(1 for s in struct if s["passed"]),
+        },
+        "per_entry": per_entry,
+        "confusions": [{"expected": a, "got": b, "count": n} for (a, b), n in confusions.most_common(15)],
+        "cases": [
+            {
+                "id": r.case.id,
+                "expect": list(r.case.expect),
+                "returned": r.returned,
+                "confidence": r.confidences[0] if r.confidences else None,
+                "abstained": r.abstained,
+                "passed": r.passed,
+            }
+            for r in results
+        ]
+        + [{"id": s["id"], "structural": True, "passed": s["passed"], "problems": s["problems"]} for s in struct],
+    }
+
+
+def calibrate(results: list[CaseResult]) -> tuple[float, float, float]:
+    """Fit confidence = sigmoid(a*score+b) to P(top-1 right), and the abstain threshold on it."""
+    from engine.calibration import Calibration, fit
+
+    scores = [r.top_score for r in results]
+    correct = [bool(r.case.expect) and r.rank_raw == 1 for r in results]
+    a, b = fit(scores, correct)
+    cal = Calibration(a, b)
+    best = (0.0, 0.5)
+    pos = [r for r in results if r.case.expect]
+    neg = [r for r in results if not r.case.expect]
+    for t in [x / 100 for x in range(20, 81)]:
+        p = sum(1 for r in pos if r.rank_raw == 1 and cal.confidence(r.top_score) >= t) / max(1, len(pos))
+        n = sum(1 for r in neg if cal.confidence(r.top_score) < t) / max(1, len(neg))
+        if (p + n) / 2 > best[0] + 1e-9:
+            best = ((p + n) / 2, t)
+    return a, b, best[1]
+
+
+def git_commit(root: Path = ROOT) -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def results_markdown(summary: dict[str, Any], cases_path: str) -> str:
+    t = summary["totals"]
+    lines = [
+        "# Eval results",
+        "",
+        "Generated by `gotcha eval --write-results`; do not edit by hand.",
+        "",
+        f"- date: {_dt.date.today().isoformat()}",
+        f"- commit: {git_commit()}",
+        f"- cases: `{cases_path}` ({t['cases']} diagnosis cases: {t['positives']} positive, {t['negatives']} negative; "
+        f"{t['structural']} structural, {t['structural_passed']} passed)",
+        "- method: every case diagnosed leave-one-out (it is excluded from the matcher's examples)",
+        "",
+        "| metric | value |",
+        "|---|---|",
+        f"| top-1 (positives) | {t['top1']:.3f} |",
+        f"| top-3 (positives) | {t['top3']:.3f} |",
+        f"| MRR (positives) | {t['mrr']:.3f} |",
+        f"| abstention on negatives | {t['abstain']:.3f} |",
+        f"| false abstention on positives | {t['false_abstain']:.3f} |",
+        "",
+        "## Per entry (cases whose first expected id is the entry)",
+        "",
+        "| id | cases | top-1 | recall |",
+        "|---|---|---|---|",
+    ]
+    for eid, row in summary["per_entry"].items():
+        lines.append(f"| {eid} | {row['cases']} | {row['top1']} | {row['recall']:.2f} |")
+    lines += ["", "## Most frequent confusions", "", "| expected | got | count |", "|---|---|---|"]
+    for c in summary["confusions"]:
+        lines.append(f"| {c['expected']} | {c['got']} | {c['count']} |")
+    return "\n".join(lines) + "\n"
