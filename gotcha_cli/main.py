@@ -9,14 +9,35 @@ import argparse
 import importlib
 import sys
 
-COMMAND_MODULES = (
-    "gotcha_cli.cmd_kb",
-    "gotcha_cli.cmd_profiles",
-    "gotcha_cli.cmd_diagnose",
-    "gotcha_cli.cmd_eval",
-    "gotcha_cli.cmd_verify",
-    "gotcha_cli.cmd_serve",
-)
+# Command -> the module that registers it. Only the module for the command being run is
+# imported, so `gotcha lookup` does not pay for diagnose, eval or the MCP server.
+COMMANDS = {
+    "lookup": "gotcha_cli.cmd_kb",
+    "show": "gotcha_cli.cmd_kb",
+    "list": "gotcha_cli.cmd_kb",
+    "check": "gotcha_cli.cmd_kb",
+    "profile": "gotcha_cli.cmd_profiles",
+    "profiles": "gotcha_cli.cmd_profiles",
+    "diagnose": "gotcha_cli.cmd_diagnose",
+    "probe": "gotcha_cli.cmd_diagnose",
+    "eval": "gotcha_cli.cmd_eval",
+    "verify-deploy": "gotcha_cli.cmd_verify",
+    "verify-pull": "gotcha_cli.cmd_verify",
+    "serve": "gotcha_cli.cmd_serve",
+}
+COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
+
+
+def _command_in(argv: list[str]) -> str | None:
+    skip = False
+    for tok in argv:
+        if skip:
+            skip = False
+        elif tok == "--catalog":
+            skip = True
+        elif not tok.startswith("-"):
+            return tok
+    return None
 
 
 def common_options(top: bool) -> argparse.ArgumentParser:
@@ -31,7 +52,7 @@ def common_options(top: bool) -> argparse.ArgumentParser:
     return p
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gotcha",
         parents=[common_options(top=True)],
@@ -40,7 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     shared = common_options(top=False)
-    for name in COMMAND_MODULES:
+    wanted = _command_in(argv or [])
+    modules = (COMMANDS[wanted],) if wanted in COMMANDS else COMMAND_MODULES
+    for name in modules:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as e:
@@ -52,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import sys
-import textwrap
 from typing import Any
 
 
@@ -13,6 +11,8 @@ class UsageError(Exception):
 
 
 def emit_json(data: Any) -> None:
+    import json
+
     if hasattr(data, "model_dump"):
         data = data.model_dump(mode="json")
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
@@ -25,6 +25,8 @@ def error(message: str) -> None:
 
 def wrap(text: str, indent: str = "  ", width: int = 100) -> str:
     """Wrap prose but keep fenced code as shell commands, one per line with `$ `."""
+    import textwrap
+
     out: list[str] = []
     in_fence = False
     para: list[str] = []

@@ -1,47 +1,51 @@
-"""A compact, JSON-cached search index, so `gotcha lookup` starts fast.
+"""A compact, cached search index, so `gotcha lookup` starts fast.
 
 Building the index needs the full loader (markdown-it, yaml, pydantic: ~150 ms of imports). The
-index is plain data, so it is cached on disk keyed by the source files' paths, sizes and mtimes,
+index is plain data, so it is cached on disk (marshal: no import, fast to read) keyed by the source files' paths, sizes and mtimes,
 and a warm `gotcha lookup` imports none of those.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+import marshal
 import os
 import re
-import tempfile
-from pathlib import Path
+import sys
+import zlib
 from typing import Any
 
 from kb.paths import expand, resolve_sources
 
-INDEX_VERSION = 3
+INDEX_VERSION = 5
 _MD_NOISE = re.compile(r"```.*?```|[*`_#>|]", re.S)
 
 
-def cache_dir() -> Path:
+def cache_dir() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "gotcha-kb"
+    return os.path.join(base, "gotcha-kb")
 
 
 def _plain(md: str) -> str:
     return " ".join(_MD_NOISE.sub(" ", md).split())
 
 
-def _fingerprint(sources: list[Path]) -> str:
-    h = hashlib.sha256(f"v{INDEX_VERSION}".encode())
-    h.update(Path(__file__).read_bytes())
-    for src in sources:
-        h.update(f"src:{src.resolve() if src.exists() else src}".encode())
-    for f in expand([s for s in sources if s.exists()]):
+def _fingerprint(sources: list[str]) -> str:
+    """Changes whenever a source file, this code, or the Python version (marshal format) changes."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    parts = [f"v{INDEX_VERSION}", sys.version]
+    for code in ("index.py", "search.py"):
+        st = os.stat(os.path.join(here, code))
+        parts.append(f"{code}|{st.st_size}|{st.st_mtime_ns}")
+    parts += [f"src:{os.path.abspath(s)}" for s in sources]
+    for f in expand([s for s in sources if os.path.exists(s)]):
         try:
-            st = f.stat()
-            h.update(f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode())
+            st = os.stat(f)
+            parts.append(f"{os.path.abspath(f)}|{st.st_size}|{st.st_mtime_ns}")
         except OSError:
-            h.update(f"{f}|missing".encode())
-    return h.hexdigest()[:32]
+            parts.append(f"{f}|missing")
+    blob = "\n".join(parts).encode("utf-8", "surrogateescape")
+    # Two independent 32-bit checksums: plenty to tell catalog versions apart, no hashlib import.
+    return f"{zlib.crc32(blob):08x}{zlib.adler32(blob):08x}"
 
 
 def build_index(catalog: Any) -> dict[str, Any]:
@@ -67,9 +71,12 @@ def build_index(catalog: Any) -> dict[str, Any]:
         name: {"display_name": p.facts.display_name, "facts": p.facts.model_dump(mode="json")}
         for name, p in catalog.profiles.items()
     }
+    from kb.search import build_vocab
+
     return {
         "version": INDEX_VERSION,
         "entries": entries,
+        "vocab": build_vocab(entries),
         "profiles": profiles,
         "problems": [str(p) for p in catalog.errors],
     }
@@ -79,23 +86,26 @@ def load_index(paths: list[str] | None = None, environ: dict[str, str] | None = 
     """The index for these sources: from the cache when fresh, else built (and cached if we can)."""
     sources = resolve_sources(paths, environ)
     key = _fingerprint(sources)
-    path = cache_dir() / f"index-{key}.json"
+    path = os.path.join(cache_dir(), f"index-{key}.marshal")
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-        if data.get("version") == INDEX_VERSION:
+        with open(path, "rb") as fh:
+            data = marshal.loads(fh.read())  # marshal.load(fh) reads piecemeal: 10x slower
+        if isinstance(data, dict) and data.get("version") == INDEX_VERSION:
             return data
-    except (OSError, ValueError):
+    except (OSError, ValueError, EOFError, TypeError):
         pass
     from kb.loader import load_catalog  # heavy: only on a cache miss
 
     data = build_index(load_catalog(paths, environ))
+    tmp = f"{path}.{os.getpid()}.tmp"
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".index-")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only home still gets answers, just without the speed-up
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(tmp, "wb") as fh:
+            fh.write(marshal.dumps(data))
+        os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the new one
+    except (OSError, ValueError):
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass  # a read-only home still gets answers, just without the speed-up
     return data

@@ -70,9 +70,10 @@ def load_catalog(paths: list[str] | None = None, environ: dict[str, str] | None 
         return cat
     platform_entries: list[Entry] = []
     for src in sources:
-        if not src.exists():
+        if not Path(src).exists():
             cat.problems.append(Problem(path=str(src), line=0, message="no such file or folder"))
-    for path in expand([s for s in sources if s.exists()]):
+    for name in expand([s for s in sources if Path(s).exists()]):
+        path = Path(name)
         text, problem = _read(path)
         if problem is not None:
             cat.problems.append(problem)

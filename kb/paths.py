@@ -1,39 +1,43 @@
-"""Where catalog files come from: --catalog paths, $GOTCHA_CATALOG, or the shipped folders."""
+"""Where catalog files come from: --catalog paths, $GOTCHA_CATALOG, or the shipped folders.
+
+os.path rather than pathlib: this module is on `gotcha lookup`'s start-up path, where every
+import shows in the wall time.
+"""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 ENV_VAR = "GOTCHA_CATALOG"
 
 
-def shipped_sources() -> list[Path]:
+def shipped_sources() -> list[str]:
     """The catalog and profiles that ship with the package (wheel) or sit in the source tree."""
-    here = Path(__file__).resolve().parent
-    for base in (here / "data", here.parent):
-        if (base / "gotchas").is_dir():
-            return [p for p in (base / "gotchas", base / "profiles") if p.is_dir()]
+    here = os.path.dirname(os.path.abspath(__file__))
+    for base in (os.path.join(here, "data"), os.path.dirname(here)):
+        if os.path.isdir(os.path.join(base, "gotchas")):
+            return [p for p in (os.path.join(base, "gotchas"), os.path.join(base, "profiles")) if os.path.isdir(p)]
     return []
 
 
-def resolve_sources(paths: list[str] | None = None, environ: dict[str, str] | None = None) -> list[Path]:
+def resolve_sources(paths: list[str] | None = None, environ: dict[str, str] | None = None) -> list[str]:
     """Explicit paths win, then the environment variable (split like PATH), then the shipped catalog."""
     if paths:
-        return [Path(p).expanduser() for p in paths]
+        return [os.path.expanduser(str(p)) for p in paths]
     env = os.environ if environ is None else environ
     value = env.get(ENV_VAR, "").strip()
     if value:
-        return [Path(p).expanduser() for p in value.split(os.pathsep) if p.strip()]
+        return [os.path.expanduser(p) for p in value.split(os.pathsep) if p.strip()]
     return shipped_sources()
 
 
-def expand(sources: list[Path]) -> list[Path]:
+def expand(sources: list[str]) -> list[str]:
     """Folders become their *.md files (README.md excluded), sorted; files stay as given."""
-    files: list[Path] = []
+    files: list[str] = []
     for src in sources:
-        if src.is_dir():
-            files.extend(sorted(p for p in src.glob("*.md") if p.name.lower() != "readme.md" and p.is_file()))
+        if os.path.isdir(src):
+            names = sorted(n for n in os.listdir(src) if n.endswith(".md") and n.lower() != "readme.md")
+            files.extend(p for p in (os.path.join(src, n) for n in names) if os.path.isfile(p))
         else:
             files.append(src)
     return list(dict.fromkeys(files))

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rapidfuzz import fuzz, process
 
 _WORD = re.compile(r"[a-z0-9_./+-]+|[\u4e00-\u9fff]+")
 _ID = re.compile(r"^[A-Za-z]+[0-9]+$")
@@ -21,37 +20,34 @@ FIELD_WEIGHT = {"id": 1.0, "title": 1.0, "keywords": 1.0, "error_strings": 0.9, 
 MIN_SCORE = 35.0
 
 
+def _postings(encoded: str) -> list[tuple[int, float, float]]:
+    out = []
+    for item in encoded.split(";"):
+        n, w, sp = item.split(":")
+        out.append((int(n), float(w), float(sp)))
+    return out
+
+
+def _best_partial(phrase: str, candidates: list[str]) -> float:
+    from rapidfuzz import fuzz
+
+    return max((fuzz.partial_ratio(phrase, p) for p in candidates if p), default=0.0)
+
+
 def words(text: str) -> list[str]:
     return [w.strip("./-+") for w in _WORD.findall(text.lower()) if w.strip("./-+")]
 
 
 class SearchIndex:
-    """Vocabulary -> (entry index, field weight), built once per index."""
+    """Ranked search over an index built by kb.index (its vocabulary is precomputed there)."""
 
     def __init__(self, index: dict[str, Any]):
         self.entries: list[dict[str, Any]] = index["entries"]
         self.profiles: dict[str, Any] = index.get("profiles", {})
-        self.vocab: dict[str, dict[int, float]] = {}
-        self.spread: dict[str, dict[int, float]] = {}  # sum of weights of all fields holding the word
-        self.phrases: list[list[str]] = []
-        for n, e in enumerate(self.entries):
-            fields = {
-                "id": e["id"],
-                "title": e["title"],
-                "keywords": " ".join(e["keywords"]),
-                "error_strings": " ".join(e["error_strings"]),
-                "symptom": e["symptom"],
-                "body": e["body"],
-            }
-            for field, text in fields.items():
-                for w in set(words(text)):
-                    slot = self.vocab.setdefault(w, {})
-                    slot[n] = max(slot.get(n, 0.0), FIELD_WEIGHT[field])
-                    spread = self.spread.setdefault(w, {})
-                    spread[n] = spread.get(n, 0.0) + FIELD_WEIGHT[field]
-            self.phrases.append([k.lower() for k in e["keywords"]] + [e["title"].lower()] + [s.lower() for s in e["error_strings"]])
-        self.keywords = [{k.lower() for k in e["keywords"]} for e in self.entries]
+        self.vocab: dict[str, str] = index["vocab"]  # word -> "entry:weight:spread;..." (decoded on use)
         self.vocab_list = list(self.vocab)
+        self.phrases = [[k.lower() for k in e["keywords"]] + [e["title"].lower()] + [s.lower() for s in e["error_strings"]] for e in self.entries]
+        self.keywords = [{k.lower() for k in e["keywords"]} for e in self.entries]
 
     def _word_hits(self, w: str) -> dict[int, tuple[float, str]]:
         """Per entry: best (weight x similarity, matched word) for one query word."""
@@ -59,18 +55,21 @@ class SearchIndex:
         candidates: list[tuple[str, float]] = []
         if w in self.vocab:
             candidates.append((w, 1.0))
-        if len(w) >= 4:
-            # Plurals and stems (inode/inodes, throttle/throttling) and typos (exausted).
+        if len(w) >= 4 and w not in self.vocab:
+            # Typos (exausted). rapidfuzz is imported only here: a query of known words starts faster.
+            from rapidfuzz import fuzz, process
+
             for other, score, _ in process.extract(w, self.vocab_list, scorer=fuzz.ratio, score_cutoff=80, limit=12):
-                if other != w:
-                    candidates.append((other, 0.9 * score / 100))
+                candidates.append((other, 0.9 * score / 100))
+        if len(w) >= 4:
+            # Plurals and stems: inode/inodes, throttle/throttling.
             for other in self.vocab_list:
                 if len(other) > len(w) and other.startswith(w):
                     candidates.append((other, 0.95))
         for other, sim in candidates:
-            for n, weight in self.vocab[other].items():
+            for n, weight, spread in _postings(self.vocab[other]):
                 # The best field decides; a word present in several fields breaks ties.
-                value = (weight + 0.1 * (self.spread[other][n] - weight)) * sim
+                value = (weight + 0.1 * (spread - weight)) * sim
                 if value > hits.get(n, (0.0, ""))[0]:
                     hits[n] = (value, other)
         return hits
@@ -94,8 +93,8 @@ class SearchIndex:
             score = 100.0 * coverage
             matched = sorted({m for v, m in got if v > 0})
             # A whole-phrase hit on a keyword, the title or an error string is strong evidence.
-            best_phrase = max((fuzz.partial_ratio(phrase, p) for p in self.phrases[n] if p), default=0.0) if len(phrase) >= 4 else 0.0
-            if best_phrase >= 90 and len(qwords) > 1:
+            best_phrase = _best_partial(phrase, self.phrases[n]) if len(qwords) > 1 and len(phrase) >= 4 else 0.0
+            if best_phrase >= 90:
                 score = max(score, best_phrase)
                 matched.append(f'"{q}"')
             if phrase in self.keywords[n]:
@@ -125,3 +124,29 @@ class SearchIndex:
             "profile_values": values,
             "source": e["source"],
         }
+
+
+def build_vocab(entries: list[dict[str, Any]]) -> dict[str, str]:
+    """word -> "entry:best field weight:sum of field weights;..." built once per index.
+
+    Encoded as one string per word: loading thousands of strings is far cheaper than loading
+    tens of thousands of small lists, and a query decodes only its own words.
+    """
+    best: dict[str, dict[int, float]] = {}
+    spread: dict[str, dict[int, float]] = {}
+    for n, e in enumerate(entries):
+        fields = {
+            "id": e["id"],
+            "title": e["title"],
+            "keywords": " ".join(e["keywords"]),
+            "error_strings": " ".join(e["error_strings"]),
+            "symptom": e["symptom"],
+            "body": e["body"],
+        }
+        for field, text in fields.items():
+            for w in set(words(text)):
+                b = best.setdefault(w, {})
+                b[n] = max(b.get(n, 0.0), FIELD_WEIGHT[field])
+                sp = spread.setdefault(w, {})
+                sp[n] = sp.get(n, 0.0) + FIELD_WEIGHT[field]
+    return {w: ";".join(f"{n}:{b[n]:g}:{spread[w][n]:g}" for n in b) for w, b in best.items()}
