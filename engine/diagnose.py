@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from engine import calibration
+from engine import scoring
 from engine.cases import Case
 from engine.checks import next_checks
 from engine.evidence import Parsed
@@ -20,18 +20,13 @@ from engine.models import Diagnosis, EvidenceItem, Match
 from engine.normalize import normalize
 from engine.parsers import parse_all
 from engine.redact import redact
+from engine.scoring import FEATURES, MAX_SIGNAL
 from engine.signals import CompiledSignal, TextIndex, compile_entry, evaluate
 from engine.textsim import TfIdf, phrase_hits, tokens
 from kb.catalog import Catalog
 from kb.models import Entry
 
-# Weights of the evidence kinds; tuned on the eval set (see evals/RESULTS.md).
-W_TEXT = 7.0  # cosine to the entry's own words
-W_CASE = 6.0  # cosine to the nearest labeled case
-W_PHRASE = 1.5  # an error string / keyword phrase found nearly verbatim
-MAX_PHRASE = 3.0
-MAX_SIGNAL = 12.0
-W_NEGATIVE_CASE = 5.0  # nearest case is an out-of-scope example
+MAX_PHRASES = 2.0  # phrase evidence saturates: three error strings are not 3x one
 TEXT_TAIL_LINES = 2000  # big logs: the text models read only the end, where it broke
 PHRASE_TAIL_LINES = 300
 
@@ -47,8 +42,17 @@ def _entry_doc(e: Entry) -> list[str]:
 
 
 @dataclass
+class Candidate:
+    score: float
+    order: int  # catalog order: breaks ties
+    entry: Entry
+    evidence: list[EvidenceItem]
+    features: dict[str, float]
+
+
+@dataclass
 class Analysis:
-    scored: list[tuple[float, int, Entry, list[EvidenceItem]]]  # best first
+    scored: list[Candidate]  # best first
     parsed: Parsed
     platform: str | None
     inferred: bool
@@ -58,7 +62,7 @@ class Analysis:
 
     @property
     def ranking(self) -> list[tuple[str, float]]:
-        return [(e.id, score) for score, _, e, _ in self.scored]
+        return [(c.entry.id, c.score) for c in self.scored]
 
 
 class Engine:
@@ -73,10 +77,17 @@ class Engine:
         self.entry_index = TfIdf([_entry_doc(e) for e in self.entries])
         self.cases = [c for c in cases if all(x in self.by_id for x in c.expect)]
         self.case_index = TfIdf([tokens(c.input) for c in self.cases])
+        # Phrases: the exact error strings an entry quotes, and its multi-word keywords. A phrase
+        # many entries share ("nvidia-smi", "checkpoint") says little, so it counts less.
         self.phrases = {
-            e.id: [p for p in dict.fromkeys(e.error_strings + [k for k in e.keywords if " " in k or len(k) >= 8])]
+            e.id: [p for p in dict.fromkeys(e.error_strings + [k for k in e.keywords if " " in k.strip()])]
             for e in self.entries
         }
+        owners: dict[str, int] = {}
+        for plist in self.phrases.values():
+            for p in plist:
+                owners[p.lower()] = owners.get(p.lower(), 0) + 1
+        self.phrase_weight = {p: 1.0 / n for p, n in owners.items()}
         names: dict[str, str] = {}
         for name, prof in catalog.profiles.items():
             for alias in {name, prof.facts.display_name.lower(), prof.facts.display_name.lower().replace(".", "")}:
@@ -87,7 +98,7 @@ class Engine:
             if names
             else None
         )
-        self.cal = calibration.load()
+        self.model = scoring.load()
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -148,10 +159,12 @@ class Engine:
                 if s > best_case.get(eid, (0.0, case))[0]:
                     best_case[eid] = (s, case)
         top_pos_case = max((s for s, _ in best_case.values()), default=0.0)
-        neg_penalty = W_NEGATIVE_CASE * max(0.0, neg_sim - top_pos_case)
         phrase_lines = [ln.text for ln in free[-PHRASE_TAIL_LINES:]]
 
-        scored: list[tuple[float, int, Entry, list[EvidenceItem]]] = []
+        max_text = max((entry_sim.get(self.position[e.id], 0.0) for e in candidates), default=0.0)
+        max_case = max((best_case[e.id][0] for e in candidates if e.id in best_case), default=0.0)
+        w = self.model.weights
+        scored: list[Candidate] = []
         for order, e in enumerate(candidates):
             ev: list[EvidenceItem] = []
             pos = neg = 0.0
@@ -163,46 +176,50 @@ class Engine:
                     pos += sig.weight
                 else:
                     neg += sig.weight
+                scale = w["signal_pos"] if sig.weight >= 0 else w["signal_neg"]
                 ev.append(
                     EvidenceItem(
                         kind="regex" if sig.regex is not None else "fact",
                         why=sig.why or sig.source,
-                        weight=sig.weight,
+                        weight=round(sig.weight * scale, 2),
                         line=hit.line,
                         text=redact(hit.text) if hit.text else None,
                     )
                 )
-            score = min(pos, MAX_SIGNAL) + neg
+            f = {k: 0.0 for k in FEATURES}
+            f["signal_pos"], f["signal_neg"] = min(pos, MAX_SIGNAL), neg
             sim = entry_sim.get(self.position[e.id], 0.0)
             if sim > 0.05:
-                score += W_TEXT * sim
-                ev.append(EvidenceItem(kind="text", why=f"the text resembles this entry (cosine {sim:.2f})", weight=round(W_TEXT * sim, 2)))
-            if e.id in best_case:
+                f["text"], f["text_rel"] = sim, sim / max_text
+                contrib = w["text"] * sim + w["text_rel"] * f["text_rel"]
+                ev.append(EvidenceItem(kind="text", why=f"the text resembles this entry (cosine {sim:.2f})", weight=round(contrib, 2)))
+            if e.id in best_case and best_case[e.id][0] > 0.1:
                 s, case = best_case[e.id]
-                if s > 0.1:
-                    score += W_CASE * s
-                    ev.append(EvidenceItem(kind="case", why=f"resembles labeled case {case.id} (cosine {s:.2f})", weight=round(W_CASE * s, 2)))
-            if self.phrases[e.id] and phrase_lines and (pos > 0 or sim > 0.05 or e.id in best_case):
+                f["case"], f["case_rel"] = s, s / max_case
+                contrib = w["case"] * s + w["case_rel"] * f["case_rel"]
+                ev.append(EvidenceItem(kind="case", why=f"resembles labeled case {case.id} (cosine {s:.2f})", weight=round(contrib, 2)))
+            if self.phrases[e.id] and phrase_lines and ev:
                 ph = 0.0
-                for phrase, li, sc in phrase_hits(self.phrases[e.id], phrase_lines):
-                    if ph >= MAX_PHRASE:
-                        break
-                    ph += W_PHRASE
+                for phrase, li, _ in phrase_hits(self.phrases[e.id], phrase_lines):
+                    pw = self.phrase_weight.get(phrase.lower(), 1.0)
+                    ph += pw
                     ln = free[-PHRASE_TAIL_LINES:][li]
-                    ev.append(EvidenceItem(kind="phrase", why=f"mentions '{phrase}'", weight=W_PHRASE, line=ln.no, text=redact(ln.text)))
-                score += ph
-            score -= neg_penalty
+                    ev.append(EvidenceItem(kind="phrase", why=f"mentions '{phrase}'", weight=round(w["phrase"] * pw, 2), line=ln.no, text=redact(ln.text)))
+                f["phrase"] = min(ph, MAX_PHRASES)
             if ev:
-                scored.append((score, order, e, ev))
-        scored.sort(key=lambda t: (-t[0], t[1]))
+                scored.append(Candidate(self.model.score(f), order, e, ev, f))
+        scored.sort(key=lambda c: (-c.score, c.order))
         return Analysis(scored, parsed, plat, inferred, cut, neg_sim, top_pos_case)
 
     def answer(self, a: "Analysis", top_k: int = 5) -> Diagnosis:
         scored, parsed, plat, inferred, cut, neg_sim, pos_sim = a.scored, a.parsed, a.platform, a.inferred, a.truncated, a.neg_sim, a.pos_sim
         profile = self.catalog.profiles.get(plat) if plat else None
         matches: list[Match] = []
-        for score, _, e, ev in scored[: max(1, top_k)]:
-            conf = self.cal.confidence(score)
+        for k, cand in enumerate(scored[: max(1, top_k)]):
+            score, e, ev = cand.score, cand.entry, cand.evidence
+            # Each match's confidence uses its lead over the next candidate, so a near tie is unsure.
+            nxt = scored[k + 1].score if k + 1 < len(scored) else min(0.0, score)
+            conf = self.model.confidence(score, nxt, cand.features, neg_sim)
             values: dict[str, Any] = {}
             if profile is not None:
                 values = {f: getattr(profile.facts, f) for f in e.profile_fields}
@@ -223,10 +240,10 @@ class Engine:
                 )
             )
         facts = {k: f.value for k, f in parsed.facts.items()}
-        abstained = not matches or matches[0].confidence < self.cal.abstain_below
+        abstained = not matches or matches[0].confidence < self.model.abstain_below
         if abstained:
             best = f"{matches[0].id} at {matches[0].confidence:.2f}" if matches else "no candidate"
-            reason = f"best was {best}, under the {self.cal.abstain_below:.2f} threshold"
+            reason = f"best was {best}, under the {self.model.abstain_below:.2f} threshold"
             if neg_sim > pos_sim and neg_sim > 0.3:
                 reason += "; the text looks like an error the catalog does not cover"
             # Near misses still get checks; far misses would only be noise.

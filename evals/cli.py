@@ -14,7 +14,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--min-abstain", type=float, default=None, help="exit 1 when abstention on negatives falls below this")
     p.add_argument("--quiet", action="store_true", help="only failures and totals")
     p.add_argument("--write-results", action="store_true", help="regenerate evals/RESULTS.md")
-    p.add_argument("--calibrate", action="store_true", help="refit engine/calibration.json from this run (leave-one-out)")
+    p.add_argument("--fit", action="store_true", help="refit engine/model.json (feature weights + confidence) on these cases")
+    p.add_argument("--cv", type=int, default=0, metavar="K", help="with --fit: also report K-fold cross-validated top-1/abstain")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -23,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
 
     from engine.cases import default_cases_path, load_cases
     from engine.diagnose import Engine
-    from evals.runner import calibrate, results_markdown, run_cases, structural, summarize
+    from evals.runner import results_markdown, run_cases, structural, summarize
     from kb.loader import load_catalog
 
     for name in ("min_top1", "min_top3", "min_abstain"):
@@ -43,15 +44,19 @@ def run(args: argparse.Namespace) -> int:
     unknown = sorted({x for c in cases.cases for x in c.expect + c.also_ok if catalog.get(x) is None})
     if unknown:
         sys.stderr.write(f"gotcha: cases name ids the catalog lacks: {', '.join(unknown)}\n")
-    results = run_cases(engine, cases.cases)
-    if args.calibrate:
-        from engine import calibration
+    if args.fit:
+        from engine import scoring
+        from evals.fit import collect, cross_validate, fit
 
-        a, b, t = calibrate(results)
-        calibration.save(calibration.Calibration(a, b, t))
-        engine.cal = calibration.load()
-        results = run_cases(engine, cases.cases)
-        sys.stderr.write(f"calibration: a={a:.4f} b={b:.4f} abstain_below={t:.2f}\n")
+        samples = collect(engine, cases.cases)
+        if args.cv > 1:
+            cv = cross_validate(samples, scoring.DEFAULT_WEIGHTS, k=args.cv)
+            sys.stderr.write(f"{args.cv}-fold cross-validation: top-1 {cv['top1']:.3f}, abstain {cv['abstain']:.3f}\n")
+        model = fit(samples, scoring.DEFAULT_WEIGHTS)
+        scoring.save(model, note=f"fitted by `gotcha eval --fit` on {path.name} ({len(cases.cases)} cases)")
+        engine.model = scoring.load()
+        sys.stderr.write(f"fitted: weights {model.weights}, abstain_below {model.abstain_below}\n")
+    results = run_cases(engine, cases.cases)
     summary = summarize(results, structural(catalog, cases.structural))
     if args.write_results:
         out = Path(__file__).with_name("RESULTS.md")

@@ -144,25 +144,6 @@ def summarize(results: list[CaseResult], struct: list[dict[str, Any]]) -> dict[s
     }
 
 
-def calibrate(results: list[CaseResult]) -> tuple[float, float, float]:
-    """Fit confidence = sigmoid(a*score+b) to P(top-1 right), and the abstain threshold on it."""
-    from engine.calibration import Calibration, fit
-
-    scores = [r.top_score for r in results]
-    correct = [bool(r.case.expect) and r.rank_raw == 1 for r in results]
-    a, b = fit(scores, correct)
-    cal = Calibration(a, b)
-    best = (0.0, 0.5)
-    pos = [r for r in results if r.case.expect]
-    neg = [r for r in results if not r.case.expect]
-    for t in [x / 100 for x in range(20, 81)]:
-        p = sum(1 for r in pos if r.rank_raw == 1 and cal.confidence(r.top_score) >= t) / max(1, len(pos))
-        n = sum(1 for r in neg if cal.confidence(r.top_score) < t) / max(1, len(neg))
-        if (p + n) / 2 > best[0] + 1e-9:
-            best = ((p + n) / 2, t)
-    return a, b, best[1]
-
-
 def git_commit(root: Path = ROOT) -> str:
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)

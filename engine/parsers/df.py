@@ -19,6 +19,11 @@ _PCT_ONLY = re.compile(r"^\s*\S+(?:\s+\S+){2,4}\s+(\d{1,3})%\s+(/\S*)\s*$")
 _IGNORE = ("/dev", "/sys", "/proc", "/run", "/snap/", "/boot/efi")
 
 
+def _inode_flag(cmd: str) -> bool:
+    """`df -i`, `df -ih`, `df -hi /x`, `df --inodes`."""
+    return any(a == "--inodes" or (a.startswith("-") and not a.startswith("--") and "i" in a) for a in cmd.split()[1:])
+
+
 def sniff(seg: Segment) -> bool:
     return seg.command.startswith("df") or any(_HEADER.match(ln.text) for ln in seg.lines)
 
@@ -26,7 +31,7 @@ def sniff(seg: Segment) -> bool:
 def parse(seg: Segment) -> Reading:
     r = Reading()
     mode: str | None = None
-    if seg.section == "df-i" or (seg.command.startswith("df") and "-i" in seg.command.split()):
+    if seg.section == "df-i" or (seg.command.startswith("df") and _inode_flag(seg.command)):
         mode = "inode"
     elif seg.section in ("df", "df-h") or seg.command.startswith("df"):
         mode = "bytes"

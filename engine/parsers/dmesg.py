@@ -16,20 +16,41 @@ SUMMED = ("dmesg.oom_kill", "dmesg.lines")
 
 _KERNELISH = re.compile(
     r"(?i)^(?:kernel:\s|NVRM:|Out of memory|oom-kill:|oom_reaper:|Memory cgroup out of memory|"
-    r"\w[\w-]* invoked oom-killer|Killed process|audit:|EXT4-fs|xfs|nvidia|pcieport|usb \d|eth\d|ACPI|"
-    r"IPv6:|Linux version|Command line:|BIOS|e820|PCI|pci |cgroup:|systemd\[1\]|CPU\d|smpboot|clocksource|"
+    r"\w[\w-]* invoked oom-killer|Killed process|audit:|EXT4-fs|XFS \(|nvidia(?:-[a-z]+)?(?::\s| [0-9a-f]{4}:)|pcieport|usb \d|eth\d|ACPI(?::| BIOS)|"
+    r"IPv6:|Linux version|Command line:|BIOS-|e820|PCI(?::|-DMA:| host bridge)|pci [0-9a-f]{4}:|cgroup:|systemd\[1\]|CPU\d|smpboot|clocksource|"
     r"NET:|Freeing|Mount-cache|TCP:|tsc:|x86/|input:|ata\d|scsi|sd \d|nvme\d|loop\d|docker0|veth|br-|overlayfs)"
 )
-_OOM = re.compile(r"(?i)(?:Out of memory: Killed process \d+|Memory cgroup out of memory: Killed process \d+|oom-kill:constraint=|Killed process \d+ \(.*\) total-vm)")
+_OOM = re.compile(r"(?i)(?:Out of memory: Killed process \d+|Memory cgroup out of memory: Killed process \d+|oom-kill:constraint=|Killed process \d+ \(.{0,64}?\) total-vm)")
 _XID = re.compile(r"NVRM: Xid \([^)]*\): (\d+)")
 _STAMPED = re.compile(r"^\[\s*\d+\.\d+\]")
 SECTIONS = ("dmesg",)
 
 
+# Not kernel messages: the tool's own complaints and journalctl decorations.
+_NOT_KERNEL = ("dmesg:", "journalctl:", "-- ", "Hint:", "No journal files", "tail:", "cat:", "grep:")
+
+
+def _kernel_command(seg: Segment) -> bool:
+    cmd = seg.command
+    words = cmd.split()
+    if words[:1] == ["sudo"]:
+        words = words[1:]
+    return (
+        seg.section.split(".")[0] in SECTIONS
+        or words[:1] == ["dmesg"]
+        or (words[:1] == ["journalctl"] and ("-k" in words or "--dmesg" in words or "-kf" in words))
+        or "kern.log" in cmd
+    )
+
+
 def sniff(seg: Segment) -> bool:
     if "dmesg" in seg.command or "journalctl" in seg.command or "kern.log" in seg.command:
         return True
-    return any(_KERNELISH.match(ln.text) or "NVRM: Xid" in ln.text or _OOM.search(ln.text) for ln in seg.lines[:400])
+    if any(_KERNELISH.match(ln.text) for ln in seg.lines[:400]):
+        return True
+    # The decisive kernel line often sits at the very end of a long application log.
+    text = seg.text
+    return "NVRM: Xid" in text or _OOM.search(text) is not None
 
 
 def parse(seg: Segment) -> Reading:
@@ -37,9 +58,12 @@ def parse(seg: Segment) -> Reading:
     kills = 0
     xids: list[int] = []
     seen = 0
-    for ln in seg.lines:
+    whole = _kernel_command(seg)  # `dmesg` printed every line of this segment
+    for i, ln in enumerate(seg.lines):
         t = ln.text
         kernel = bool(_KERNELISH.match(t)) or "NVRM:" in t
+        if whole and not kernel and not (i == 0 and not seg.section) and not t.startswith(_NOT_KERNEL):
+            kernel = True
         if _OOM.search(t):
             # One kill logs both `oom-kill:constraint=...` and `Killed process`: count the latter.
             if "Killed process" in t:

@@ -93,11 +93,13 @@ def parse(seg: Segment) -> Reading:
         if not any(_anchor(ln.text) or _CELL_STATS.match(_cells(ln.text)[0]) for ln in run):
             continue
         in_procs = False
+        structural = False  # claim the run only if it really is nvidia-smi output
         for ln in run:
             t = ln.text
-            r.claimed.add(ln.no)
             if _is_border(t):
                 continue
+            if "NVIDIA-SMI " in t or "Persistence-M" in t:
+                structural = True
             if "NVIDIA-SMI " in t:
                 in_procs = False
                 if bus_rows[-1] or stats_rows[-1]:
@@ -105,6 +107,7 @@ def parse(seg: Segment) -> Reading:
                     stats_rows.append(0)
             if "Processes:" in t:
                 in_procs, procs, proc_line = True, 0, ln.no
+                structural = True
                 continue
             if in_procs:
                 if "No running processes found" in t:
@@ -117,6 +120,7 @@ def parse(seg: Segment) -> Reading:
                 continue
             if _BUS_ID.search(cells[1]) and cells[0][:1].isdigit():
                 bus_rows[-1] += 1
+                structural = True
                 continue
             s = _CELL_STATS.match(cells[0])
             if not s:
@@ -136,6 +140,9 @@ def parse(seg: Segment) -> Reading:
                 g["util"] = int(u.group(1))
             gpus.append(g)
             stats_rows[-1] += 1
+            structural = True
+        if structural:
+            r.claimed.update(ln.no for ln in run)
     failed = None
     for ln in seg.lines:
         t = ln.text

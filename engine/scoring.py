@@ -1,0 +1,83 @@
+"""Evidence -> one score per entry -> calibrated confidence.
+
+The score is linear in a handful of features (signal weights the catalog declares, text
+similarity, similarity to labeled cases, exact phrases). The feature weights and the
+confidence curve live in model.json, fitted on the eval set by `gotcha eval --fit` (softmax
+regression, leave-one-out case features); the defaults below are the hand-set starting point.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PATH = Path(__file__).with_name("model.json")
+
+FEATURES = (
+    "signal_pos",  # sum of positive catalog signal weights that fired (capped)
+    "signal_neg",  # sum of negative ones (<= 0)
+    "text",  # cosine of the input to the entry's own words
+    "text_rel",  # that cosine relative to the best entry's (1.0 for the most similar entry)
+    "case",  # cosine to the nearest labeled case for this entry
+    "case_rel",  # relative to the nearest labeled case overall
+    "phrase",  # exact error strings / multi-word keywords found, specificity-weighted
+)
+DEFAULT_WEIGHTS = {"signal_pos": 1.0, "signal_neg": 1.0, "text": 7.0, "text_rel": 0.0, "case": 6.0, "case_rel": 0.0, "phrase": 1.5}
+MAX_SIGNAL = 12.0
+
+
+# What the confidence curve looks at: the best candidate's score, its lead over the next, how
+# much of that is hard evidence (signals, phrases) versus resemblance, and how close the input
+# is to a labeled out-of-scope example.
+CONF_INPUTS = ("score", "margin", "signal_pos", "phrase", "text", "case", "neg_sim")
+DEFAULT_CONF = {"score": 0.5, "margin": 0.0, "signal_pos": 0.0, "phrase": 0.0, "text": 0.0, "case": 0.0, "neg_sim": 0.0, "bias": -1.4}
+
+
+def conf_inputs(top: float, second: float, features: dict[str, float], neg_sim: float) -> dict[str, float]:
+    return {
+        "score": top,
+        "margin": top - second,
+        "signal_pos": features.get("signal_pos", 0.0),
+        "phrase": features.get("phrase", 0.0),
+        "text": features.get("text", 0.0),
+        "case": features.get("case", 0.0),
+        "neg_sim": neg_sim,
+    }
+
+
+@dataclass
+class Model:
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    conf: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_CONF))
+    abstain_below: float = 0.5
+
+    def score(self, f: dict[str, float]) -> float:
+        return sum(self.weights.get(k, 0.0) * v for k, v in f.items())
+
+    def confidence(self, top: float, second: float, features: dict[str, float], neg_sim: float) -> float:
+        x = conf_inputs(top, second, features, neg_sim)
+        z = self.conf.get("bias", 0.0) + sum(self.conf.get(k, 0.0) * v for k, v in x.items())
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def load(path: Path = PATH) -> Model:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        weights = {k: float(data["weights"].get(k, 0.0)) for k in FEATURES}
+        c = data["confidence"]
+        conf = {k: float(c.get(k, 0.0)) for k in (*CONF_INPUTS, "bias")}
+        return Model(weights, conf, float(data["abstain_below"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return Model()
+
+
+def save(model: Model, path: Path = PATH, note: str = "") -> None:
+    data = {
+        "note": note or "fitted by `gotcha eval --fit`; do not edit by hand",
+        "weights": {k: round(model.weights.get(k, 0.0), 4) for k in FEATURES},
+        "confidence": {k: round(v, 4) for k, v in model.conf.items()},
+        "abstain_below": round(model.abstain_below, 3),
+    }
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,154 @@
+"""Fit the engine's feature weights and confidence curve on the labeled cases.
+
+Case-similarity features are computed leave-one-out (a case never sees itself), so what is
+fitted is how much to trust each kind of evidence, not the cases' answers. With 7 weights and a
+few hundred cases the risk of memorising is small; `--cv K` measures it anyway by fitting on
+K-1 folds and scoring the held-out fold.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+from engine.cases import Case
+from engine.diagnose import Engine
+from engine.scoring import CONF_INPUTS, FEATURES, Model, conf_inputs
+
+
+@dataclass
+class Sample:
+    case: Case
+    cands: list[tuple[str, dict[str, float]]]  # entry id, features
+    neg_sim: float
+
+    @property
+    def ok(self) -> set[str]:
+        return set(self.case.expect) | set(self.case.also_ok)
+
+
+def collect(engine: Engine, cases: list[Case]) -> list[Sample]:
+    out = []
+    for c in cases:
+        a = engine.analyze(c.input, platform=c.platform, exclude_case=c.id)
+        out.append(Sample(c, [(x.entry.id, x.features) for x in a.scored], a.neg_sim))
+    return out
+
+
+def _dot(w: dict[str, float], f: dict[str, float]) -> float:
+    return sum(w[k] * f[k] for k in FEATURES)
+
+
+def fit_weights(samples: list[Sample], start: dict[str, float], iters: int = 300, lr: float = 0.01, l2: float = 0.01) -> dict[str, float]:
+    """Softmax regression: maximise the probability mass on acceptable ids among the candidates."""
+    w = dict(start)
+    train = [s for s in samples if s.case.expect and any(i in s.ok for i, _ in s.cands)]
+    for _ in range(iters):
+        grad = {k: l2 * w[k] for k in FEATURES}
+        for s in train:
+            scores = [_dot(w, f) for _, f in s.cands]
+            top = max(scores)
+            exps = [math.exp(x - top) for x in scores]
+            z = sum(exps)
+            good = sum(e for e, (i, _) in zip(exps, s.cands) if i in s.ok)
+            for e, (i, f) in zip(exps, s.cands):
+                p_all = e / z
+                p_good = (e / good) if i in s.ok else 0.0
+                for k in FEATURES:
+                    grad[k] += (p_all - p_good) * f[k] / len(train)
+        for k in FEATURES:
+            w[k] -= lr * grad[k] * 10
+        w["signal_neg"] = max(w["signal_neg"], 0.0)  # evidence against must stay against
+    return w
+
+
+def _top(w: dict[str, float], s: Sample) -> tuple[str | None, float, float, dict[str, float]]:
+    ranked = sorted(((_dot(w, f), n) for n, (_, f) in enumerate(s.cands)), key=lambda t: (-t[0], t[1]))
+    if not ranked:
+        return None, -1.0, -1.0, {}
+    second = ranked[1][0] if len(ranked) > 1 else min(0.0, ranked[0][0])
+    i, f = s.cands[ranked[0][1]]
+    return i, ranked[0][0], second, f
+
+
+def fit_confidence(samples: list[Sample], w: dict[str, float], iters: int = 3000, lr: float = 0.1, l2: float = 0.01) -> Model:
+    """Logistic regression of 'the top candidate is right' on CONF_INPUTS (standardised for GD)."""
+    rows = []
+    for s in samples:
+        best, top, second, f = _top(w, s)
+        rows.append((conf_inputs(top, second, f, s.neg_sim), 1.0 if (s.case.expect and best in s.ok) else 0.0))
+    keys = list(CONF_INPUTS)
+    mean = {k: sum(x[k] for x, _ in rows) / len(rows) for k in keys}
+    std = {k: (sum((x[k] - mean[k]) ** 2 for x, _ in rows) / len(rows)) ** 0.5 or 1.0 for k in keys}
+    z = [({k: (x[k] - mean[k]) / std[k] for k in keys}, y) for x, y in rows]
+    c = {k: 0.0 for k in keys}
+    bias = 0.0
+    for _ in range(iters):
+        g = {k: l2 * c[k] for k in keys}
+        gb = 0.0
+        for x, y in z:
+            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, bias + sum(c[k] * x[k] for k in keys)))))
+            for k in keys:
+                g[k] += (p - y) * x[k] / len(z)
+            gb += (p - y) / len(z)
+        for k in keys:
+            c[k] -= lr * g[k]
+        bias -= lr * gb
+    # Undo the standardisation so the model applies to raw inputs.
+    conf = {k: c[k] / std[k] for k in keys}
+    conf["bias"] = bias - sum(c[k] * mean[k] / std[k] for k in keys)
+    model = Model(dict(w), conf, 0.5)
+    model.abstain_below = best_threshold(samples, model)
+    return model
+
+
+def best_threshold(samples: list[Sample], model: Model, min_abstain: float = 0.9) -> float:
+    """The lowest abstain cut that still abstains on `min_abstain` of the negatives (or the best sum)."""
+    pos = [s for s in samples if s.case.expect]
+    neg = [s for s in samples if not s.case.expect]
+    rows = []
+    for s in samples:
+        best, top, second, f = _top(model.weights, s)
+        rows.append((s, best, model.confidence(top, second, f, s.neg_sim)))
+    options = []
+    for t in [x / 100 for x in range(10, 91)]:
+        p = sum(1 for s, b, c in rows if s.case.expect and b in s.ok and c >= t) / max(1, len(pos))
+        q = sum(1 for s, b, c in rows if not s.case.expect and c < t) / max(1, len(neg))
+        options.append((t, p, q))
+    meeting = [o for o in options if o[2] >= min_abstain]
+    if meeting:
+        return max(meeting, key=lambda o: (o[1], -o[0]))[0]
+    return max(options, key=lambda o: o[1] + o[2])[0]
+
+
+def evaluate(samples: list[Sample], model: Model) -> dict[str, float]:
+    pos = [s for s in samples if s.case.expect]
+    neg = [s for s in samples if not s.case.expect]
+    top1 = abst = 0
+    for s in samples:
+        best, top, second, f = _top(model.weights, s)
+        answered = best is not None and model.confidence(top, second, f, s.neg_sim) >= model.abstain_below
+        if s.case.expect and answered and best in s.ok:
+            top1 += 1
+        if not s.case.expect and not answered:
+            abst += 1
+    return {"top1": top1 / max(1, len(pos)), "abstain": abst / max(1, len(neg))}
+
+
+def fit(samples: list[Sample], start: dict[str, float]) -> Model:
+    return fit_confidence(samples, fit_weights(samples, start))
+
+
+def cross_validate(samples: list[Sample], start: dict[str, float], k: int = 5, seed: int = 7) -> dict[str, float]:
+    order = list(range(len(samples)))
+    random.Random(seed).shuffle(order)
+    folds = [order[i::k] for i in range(k)]
+    got = {"top1": 0.0, "abstain": 0.0}
+    for fold in folds:
+        held = set(fold)
+        model = fit([s for i, s in enumerate(samples) if i not in held], start)
+        r = evaluate([samples[i] for i in fold], model)
+        for key in got:
+            got[key] += r[key] / k
+    return got

@@ -1,0 +1,177 @@
+"""The diagnosis pipeline end to end: normalization, facts, signals, redaction, abstention."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from engine.evidence import Fact
+from engine.normalize import MAX_INPUT_BYTES, normalize
+from engine.probe import SECTIONS, probe_script
+from engine.redact import redact
+from engine.signals import holds
+from gotcha_cli.main import main
+from kb.predicates import PredicateError, parse_predicate
+
+
+def test_normalize_strips_ansi_cr_and_stamps():
+    raw = "\x1b[31m[ 1234.567890] Out of memory: Killed process 42 (python)\x1b[0m\r\nepoch 1\r50%\r100%\r\n"
+    lines, cut = normalize(raw)
+    assert [ln.text for ln in lines] == ["Out of memory: Killed process 42 (python)", "100%"] and not cut
+
+
+def test_normalize_survives_binary_and_invalid_utf8():
+    lines, _ = normalize(b"\xff\xfe\x00garbage\x00\x01\nKilled\n" + bytes(range(256)))
+    assert any(ln.text == "Killed" for ln in lines)
+
+
+def test_oversized_input_keeps_its_end_and_says_so():
+    big = ("x" * 100 + "\n") * (MAX_INPUT_BYTES // 100 + 10) + "Out of memory: Killed process 7 (python)\n"
+    lines, cut = normalize(big.encode())
+    assert cut and lines[-1].text.startswith("Out of memory")
+
+
+@pytest.mark.parametrize(
+    "pred, facts, expected",
+    [
+        ("df.inode_use_pct >= 95", {"df.inode_use_pct": 100}, True),
+        ("df.inode_use_pct >= 95", {"df.inode_use_pct": 34}, False),
+        ("df.inode_use_pct >= 95", {}, False),  # absent fact never fires
+        ("dmesg.xid in [48, 79]", {"dmesg.xid": [13, 79]}, True),
+        ("dmesg.xid in [48, 79]", {"dmesg.xid": [13]}, False),
+        ("cgroup.oom_kill == 0", {"cgroup.oom_kill": 0}, True),
+        ("gpu.throttle_thermal", {"gpu.throttle_thermal": True}, True),
+        ("gpu.throttle_thermal", {"gpu.throttle_thermal": False}, False),
+    ],
+)
+def test_fact_predicates(pred, facts, expected):
+    assert holds(parse_predicate(pred), {k: Fact(k, v) for k, v in facts.items()}) is expected
+
+
+@pytest.mark.parametrize("bad", ["__import__('os')", "df.use_pct >>= 3", "df.use_pct in 5", "x > 3", "df.use_pct < 'a'"])
+def test_predicates_are_data_not_code(bad):
+    with pytest.raises(PredicateError):
+        parse_predicate(bad)
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "hf_AbCdEfGhIjKlMnOpQrStUvWxYz0123",
+        "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx",
+        "0123456789abcdef0123456789abcdef01234567",
+        "ghp_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789",
+        "AKIAABCDEFGHIJKLMNOP",
+    ],
+)
+def test_redaction_masks_token_shapes(secret):
+    assert secret not in redact(f"export TOKEN_X={secret} and then {secret}")
+
+
+def test_redaction_masks_passwords_in_urls_and_assignments():
+    out = redact("git clone https://bob:hunter2@example.com/x.git; WANDB_API_KEY=abcd1234efgh")
+    assert "hunter2" not in out and "abcd1234efgh" not in out and "bob" in out
+
+
+def test_diagnose_never_echoes_a_secret(engine):
+    key = "hf_ZyXwVuTsRqPoNmLkJiHgFeDcBa98765"
+    paste = f"HF_TOKEN={key} python train.py\n[ 12.3] Out of memory: Killed process 4242 (python) total-vm:1kB\nKilled\n"
+    d = engine.diagnose(paste)
+    assert key not in d.model_dump_json()
+
+
+def test_inodes_beat_bytes_when_df_says_so(engine):
+    paste = (
+        "cp: cannot create regular file 'out/sample_91823.png': No space left on device\n"
+        "$ df -h /root/autodl-tmp\nFilesystem      Size  Used Avail Use% Mounted on\n/dev/vdb        50G   17G   34G  34% /root/autodl-tmp\n"
+        "$ df -i /root/autodl-tmp\nFilesystem     Inodes  IUsed IFree IUse% Mounted on\n/dev/vdb       3276800 3276800 0  100% /root/autodl-tmp\n"
+    )
+    d = engine.diagnose(paste)
+    assert not d.abstained and d.matches[0].id == "U7"
+    assert d.facts["df.inode_use_pct"] == 100 and d.facts["df.use_pct"] == 34
+    kinds = {e.kind for e in d.matches[0].evidence}
+    assert "fact" in kinds and any(e.line for e in d.matches[0].evidence)
+
+
+def test_oom_kill_zero_argues_against_oom(engine):
+    base = "my run died overnight, the log just ends with Killed\n"
+    with_zero = engine.diagnose(base + "$ cat /sys/fs/cgroup/memory.events\nlow 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n", top_k=10)
+    with_kill = engine.diagnose(base + "$ cat /sys/fs/cgroup/memory.events\nlow 0\nhigh 0\nmax 12\noom 3\noom_kill 3\n", top_k=10)
+
+    def score(d, eid):
+        return next((m.score for m in d.matches if m.id == eid), float("-inf"))
+
+    assert score(with_kill, "U9") > score(with_zero, "U9")
+    assert with_kill.matches[0].id == "U9"
+
+
+def test_ambiguous_death_suggests_the_discriminating_check(engine):
+    d = engine.diagnose("training vanished overnight, no traceback, log just stops. was it OOM?")
+    runs = [c.run for c in d.next_checks]
+    assert any("oom_kill" in r for r in runs), runs
+
+
+@pytest.mark.parametrize(
+    "paste",
+    [
+        "ModuleNotFoundError: No module named 'timm'",
+        "  File \"train.py\", line 12\n    print 'hello'\n          ^\nSyntaxError: Missing parentheses in call to 'print'",
+        "! [rejected]        main -> main (non-fast-forward)\nerror: failed to push some refs",
+        "what learning rate should I use for ViT-B on ImageNet?",
+    ],
+)
+def test_out_of_scope_errors_abstain(engine, paste):
+    d = engine.diagnose(paste)
+    assert d.abstained and d.matches == []
+
+
+def test_platform_values_are_filled_and_platform_inferred(engine):
+    paste = "on AutoDL: cp fails with No space left on device but df -h says 30% used on /root/autodl-fs"
+    d = engine.diagnose(paste)
+    assert d.platform == "autodl" and d.platform_inferred
+    d = engine.diagnose("No space left on device while df -h shows plenty free; df -i says 100%", platform="autodl", top_k=5)
+    u7 = next(m for m in d.matches if m.id == "U7")
+    assert u7.profile_values == {"inode_cap": "~200K"}
+
+
+def test_unknown_platform_is_an_error(engine):
+    with pytest.raises(ValueError, match="unknown platform"):
+        engine.diagnose("Killed", platform="mars")
+
+
+def test_probe_bundle_sections_reach_their_parsers(engine):
+    script = probe_script()
+    assert script.startswith("#!/bin/sh") and all(f"sec {name};" in script for name, _ in SECTIONS)
+    bundle = (
+        "\n===== gotcha-probe: uptime =====\n 10:00:01 up 3 min,  0 users,  load average: 0.10, 0.20, 0.10\n"
+        "\n===== gotcha-probe: cgroup-memory-events =====\nlow 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n"
+        "\n===== gotcha-probe: dmesg =====\n"
+        "\n===== gotcha-probe: nvidia-query =====\nindex, utilization.gpu [%], memory.used [MiB], memory.total [MiB]\n0, 0 %, 3 MiB, 81559 MiB\n"
+    )
+    d = engine.diagnose("the detached run is gone, log stops after 'Starting training'\n" + bundle)
+    assert d.facts["uptime.minutes"] == 3 and d.facts["cgroup.oom_kill"] == 0 and d.facts["dmesg.oom_kill"] == 0
+    assert d.matches and d.matches[0].id == "U3"
+
+
+def test_huge_log_finds_the_error_at_the_end(engine):
+    rng = random.Random(1)
+    noise = "".join(f"epoch {i // 100} step {i} loss {rng.random():.4f} lr 3e-4\n" for i in range(20000))
+    paste = noise + "[ 99.1] NVRM: Xid (PCI:0000:3b:00): 79, pid=4242, GPU has fallen off the bus.\n"
+    assert len(paste) > 500_000
+    d = engine.diagnose(paste)
+    assert d.matches[0].id == "U22" and d.facts["dmesg.xid"] == [79]
+
+
+def test_cli_diagnose_exit_codes_and_json(capsys):
+    assert main(["diagnose", "--json", "[ 5.5] NVRM: Xid (PCI:0000:3b:00): 79, pid=1, GPU has fallen off the bus."]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["matches"][0]["id"] == "U22" and data["abstained"] is False
+    assert {"id", "title", "confidence", "evidence", "fix"} <= set(data["matches"][0])
+    assert isinstance(data["next_checks"], list)
+    assert main(["diagnose", "--json", "ModuleNotFoundError: No module named 'timm'"]) == 1
+    assert json.loads(capsys.readouterr().out)["abstained"] is True
+    assert main(["diagnose", "   "]) == 2
+    assert main(["diagnose", "Killed", "--platform", "mars"]) == 2
+    assert main(["diagnose", "--file", "/nonexistent/log.txt"]) == 2
