@@ -21,13 +21,14 @@ from engine.normalize import normalize
 from engine.parsers import parse_all
 from engine.redact import redact
 from engine.scoring import FEATURES, MAX_SIGNAL
-from engine.signals import CompiledSignal, TextIndex, compile_entry, evaluate
+from engine.signals import DEDUP_ABOVE_LINES, CompiledSignal, TextIndex, compile_entry, drop_repeats, evaluate
 from engine.textsim import TfIdf, phrase_hits, tokens
 from kb.catalog import Catalog
 from kb.models import Entry
 
 MAX_PHRASES = 2.0  # phrase evidence saturates: three error strings are not 3x one
-TEXT_TAIL_LINES = 2000  # big logs: the text models read only the end, where it broke
+PHRASE_CANDIDATES = 40
+TEXT_TAIL_LINES = 1000  # big logs: the text models read only the end, where it broke
 PHRASE_TAIL_LINES = 300
 
 
@@ -131,7 +132,9 @@ class Engine:
         """Score every candidate entry; `answer()` turns this into the user-facing Diagnosis."""
         lines, cut = normalize(text)
         parsed = parse_all(lines)
-        index = TextIndex(lines)
+        # Parsers saw every line; regexes and text models read a long log without its repeats.
+        search_lines = drop_repeats(lines) if len(lines) > DEDUP_ABOVE_LINES else lines
+        index = TextIndex(search_lines)
         plat = self.resolve_platform(platform)
         inferred = False
         if plat is None:
@@ -139,7 +142,7 @@ class Engine:
             inferred = plat is not None
         candidates = [e for e in self.entries if e.platform in (None, plat)]
 
-        free = [ln for ln in lines if ln.no not in parsed.claimed][-TEXT_TAIL_LINES:]
+        free = [ln for ln in search_lines if ln.no not in parsed.claimed][-TEXT_TAIL_LINES:]
         qtoks = tokens(" ".join(ln.text for ln in free))
         entry_sim = self.entry_index.query(qtoks)
         case_sim = self.case_index.query(qtoks)
@@ -198,16 +201,20 @@ class Engine:
                 f["case"], f["case_rel"] = s, s / max_case
                 contrib = w["case"] * s + w["case_rel"] * f["case_rel"]
                 ev.append(EvidenceItem(kind="case", why=f"resembles labeled case {case.id} (cosine {s:.2f})", weight=round(contrib, 2)))
-            if self.phrases[e.id] and phrase_lines and ev:
-                ph = 0.0
-                for phrase, li, _ in phrase_hits(self.phrases[e.id], phrase_lines):
-                    pw = self.phrase_weight.get(phrase.lower(), 1.0)
-                    ph += pw
-                    ln = free[-PHRASE_TAIL_LINES:][li]
-                    ev.append(EvidenceItem(kind="phrase", why=f"mentions '{phrase}'", weight=round(w["phrase"] * pw, 2), line=ln.no, text=redact(ln.text)))
-                f["phrase"] = min(ph, MAX_PHRASES)
             if ev:
                 scored.append(Candidate(self.model.score(f), order, e, ev, f))
+        # Phrase matching (rapidfuzz) is the costly step: only for the plausible candidates.
+        scored.sort(key=lambda c: (-c.score, c.order))
+        tail = free[-PHRASE_TAIL_LINES:]
+        for cand in scored[:PHRASE_CANDIDATES] if phrase_lines else []:
+            ph = 0.0
+            for phrase, li, _ in phrase_hits(self.phrases[cand.entry.id], phrase_lines):
+                pw = self.phrase_weight.get(phrase.lower(), 1.0)
+                ph += pw
+                ln = tail[li]
+                cand.evidence.append(EvidenceItem(kind="phrase", why=f"mentions '{phrase}'", weight=round(w["phrase"] * pw, 2), line=ln.no, text=redact(ln.text)))
+            cand.features["phrase"] = min(ph, MAX_PHRASES)
+            cand.score = self.model.score(cand.features)
         scored.sort(key=lambda c: (-c.score, c.order))
         return Analysis(scored, parsed, plat, inferred, cut, neg_sim, top_pos_case)
 

@@ -29,11 +29,12 @@ def prompt_command(text: str) -> str | None:
 def split(lines: list[Line]) -> list[Segment]:
     segments: list[Segment] = [Segment(lines=[])]
     for line in lines:
-        m = _PROBE.match(line.text)
+        m = _PROBE.match(line.text) if line.text.startswith("=====") else None
         if m:
             segments.append(Segment(lines=[], command=m.group(1), section=m.group(1)))
             continue
-        cmd = prompt_command(line.text)
+        head = line.text[:200]
+        cmd = prompt_command(line.text) if ("$" in head or "#" in head or ">" in head) else None
         if cmd is not None and not segments[-1].section:
             segments.append(Segment(lines=[line], command=cmd))
             continue

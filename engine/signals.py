@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from engine.evidence import Fact, Line
+from engine.prefilter import required_literals
 from kb.models import Entry
 from kb.predicates import Predicate, parse_predicate
 
@@ -23,6 +24,8 @@ class CompiledSignal:
     weight: float
     why: str
     source: str  # the regex or predicates as written, for messages
+    literals: tuple[str, ...] | None = None  # one of these must be in the text for the regex to match
+    icase: bool = False
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,8 @@ def compile_entry(entry: Entry) -> list[CompiledSignal]:
         rx = re.compile(s.regex, re.M) if s.regex else None
         preds = tuple(parse_predicate(p) for p in s.fact)
         written = " & ".join(([f"/{s.regex}/"] if s.regex else []) + list(s.fact))
-        out.append(CompiledSignal(entry.id, rx, preds, s.weight, s.why, written))
+        lits, icase = required_literals(s.regex) if s.regex else (None, False)
+        out.append(CompiledSignal(entry.id, rx, preds, s.weight, s.why, written, tuple(lits) if lits else None, icase))
     return out
 
 
@@ -72,17 +76,47 @@ def holds(pred: Predicate, facts: dict[str, Fact]) -> bool:
     return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[pred.op]
 
 
+DEDUP_ABOVE_LINES = 2000
+_FOLD_DIGITS = bytes.maketrans(b"123456789", b"000000000")
+
+
+def drop_repeats(lines: list[Line]) -> list[Line]:
+    """Keep the last line of each shape (digits folded): a 1 MB log is mostly one step line."""
+    last: dict[bytes, int] = {}
+    # bytes.translate is a C table lookup: far cheaper than a regex sub over a megabyte.
+    shapes = "\n".join(ln.text for ln in lines).encode("utf-8", "surrogatepass").translate(_FOLD_DIGITS).split(b"\n")
+    for i, shape in enumerate(shapes):
+        last[shape] = i
+    keep = sorted(last.values())
+    return [lines[i] for i in keep]
+
+
 class TextIndex:
-    """The input joined once, with line starts, so a match offset maps back to a line."""
+    """The input joined once, with line starts, so a match offset maps back to a line.
+
+    Long inputs are searched without their repeats (see drop_repeats); short ones as they are.
+    """
 
     def __init__(self, lines: list[Line]):
+        if len(lines) > DEDUP_ABOVE_LINES:
+            lines = drop_repeats(lines)
         self.lines = lines
         self.text = "\n".join(ln.text for ln in lines)
+        self._lower: str | None = None
         self.starts: list[int] = []
         pos = 0
         for ln in lines:
             self.starts.append(pos)
             pos += len(ln.text) + 1
+
+    def may_contain(self, literals: tuple[str, ...], icase: bool) -> bool:
+        if icase:
+            if self._lower is None:
+                self._lower = self.text.lower()
+            hay = self._lower
+        else:
+            hay = self.text
+        return any(lit in hay for lit in literals)
 
     def last_match(self, rx: re.Pattern[str]) -> tuple[int, str] | None:
         """Newest-first: the last line that matches (the end of a log is where it broke)."""
@@ -100,6 +134,8 @@ def evaluate(sig: CompiledSignal, index: TextIndex, facts: dict[str, Fact]) -> S
         if not holds(pred, facts):
             return None
     if sig.regex is not None:
+        if sig.literals is not None and not index.may_contain(sig.literals, sig.icase):
+            return None
         found = index.last_match(sig.regex)
         if found is None:
             return None

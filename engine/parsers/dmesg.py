@@ -27,7 +27,7 @@ SECTIONS = ("dmesg",)
 
 
 # Not kernel messages: the tool's own complaints and journalctl decorations.
-_NOT_KERNEL = ("dmesg:", "journalctl:", "-- ", "Hint:", "No journal files", "tail:", "cat:", "grep:")
+_NOT_KERNEL = ("dmesg:", "journalctl:", "-- ", "Hint:", "No journal files", "tail:", "cat:", "grep:", "sh:", "bash:", "/bin/sh:")
 
 
 def _kernel_command(seg: Segment) -> bool:
@@ -62,22 +62,25 @@ def parse(seg: Segment) -> Reading:
     for i, ln in enumerate(seg.lines):
         t = ln.text
         kernel = bool(_KERNELISH.match(t)) or "NVRM:" in t
-        if whole and not kernel and not (i == 0 and not seg.section) and not t.startswith(_NOT_KERNEL):
+        if whole and not kernel and not (i == 0 and not seg.section) and not t.startswith(_NOT_KERNEL) and not t.endswith("not found"):
             kernel = True
-        if _OOM.search(t):
+        # Substring gates first: on a long log these lines are rare and the regexes are not free.
+        if ("Killed process" in t or "oom-kill:" in t) and _OOM.search(t):
             # One kill logs both `oom-kill:constraint=...` and `Killed process`: count the latter.
             if "Killed process" in t:
                 kills += 1
             r.claimed.add(ln.no)
             kernel = True
-        m = _XID.search(t)
+        m = _XID.search(t) if "NVRM: Xid" in t else None
         if m:
             xids.append(int(m.group(1)))
             r.claimed.add(ln.no)
             kernel = True
         if kernel:
             seen += 1
-    if seen or seg.section:
+    # An empty probe section means "no OOM/Xid lines"; one that only says dmesg was refused means "unknown".
+    blocked = any("not permitted" in ln.text or ln.text.endswith("not found") for ln in seg.lines)
+    if seen or (seg.section and not blocked):
         r.facts.append(Fact("dmesg.lines", seen))
         r.facts.append(Fact("dmesg.oom_kill", kills))
     if xids:

@@ -65,8 +65,8 @@ def sniff(seg: Segment) -> bool:
 def parse(seg: Segment) -> Reading:
     r = Reading()
     unit = _unit_from_command(seg.command)
-    if seg.section and seg.command == seg.section:
-        unit = None  # the probe's flags are not in the section name: guess from the size
+    if seg.section:
+        unit = "M"  # `gotcha probe` runs `free -m` (engine/probe.py)
     cols: list[str] | None = None
     mem: tuple[list[str], int] | None = None
     cache_used: tuple[str, int] | None = None
