@@ -1,0 +1,151 @@
+"""What each tool does, over the shared KB; errors an agent can act on are ToolErrors.
+
+The lookup mirrors `gotcha_cli.cmd_kb.cmd_lookup` step for step, so a tool's structured output
+equals `gotcha --json lookup` for the same query (tests/test_mcp_stdio.py holds them to it).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from mcp.server.mcpserver.exceptions import ToolError
+
+from engine.models import Diagnosis
+from kb.profile_model import ProfileFacts
+from kb.results import EntryList, EntrySummary, LookupMatch, LookupResult
+from mcp_server.models import EntryDetail, ProbeScript, ProfileView
+from mcp_server.state import KB
+
+# Why 2 MiB: the end of a log is where it broke, and 2 MiB is tens of thousands of lines. The engine
+# itself would keep the last 8 MiB; a tool call that big is an agent pasting a whole file by mistake.
+MAX_TEXT_BYTES = 2 * 1024 * 1024
+MAX_QUERY_CHARS = 500
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB"
+
+
+def check_text(text: str) -> str:
+    if not text.strip():
+        raise ToolError("text is empty: pass the error message, log tail or command output you see on the box")
+    # A UTF-8 char is at most 4 bytes, so short text needs no encoding to be under the cap.
+    size = len(text) if len(text) * 4 <= MAX_TEXT_BYTES else len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_TEXT_BYTES:
+        raise ToolError(
+            f"text is {_mib(size)} ({size} bytes); the limit is {_mib(MAX_TEXT_BYTES)} ({MAX_TEXT_BYTES} bytes of UTF-8). "
+            "Send the end of the log (where it broke) or only the relevant command output, e.g. `tail -c 1M log`."
+        )
+    return text
+
+
+def _known_platforms(kb: KB) -> str:
+    return ", ".join(sorted(kb.catalog.profiles)) or "none"
+
+
+def platform_name(kb: KB, name: str | None) -> str | None:
+    """A profile name from a name, display name or gotcha prefix (as `gotcha lookup --platform`)."""
+    if name is None or not name.strip():
+        return None
+    key = name.strip().lower()
+    for pname, prof in kb.index["profiles"].items():
+        if key in (pname, prof["display_name"].lower(), str(prof["facts"].get("gotcha_prefix", "")).lower()):
+            return pname
+    raise ToolError(f"unknown platform {name!r}; known: {_known_platforms(kb)}")
+
+
+def _id_shaped(kb: KB, query: str) -> bool:
+    """U99, ad4: the shape of an id with a prefix the catalog uses (fp16 or h100 are keywords)."""
+    m = re.fullmatch(r"([A-Za-z]+)[0-9]+", query.strip())
+    return bool(m) and any(re.fullmatch(rf"{m.group(1).upper()}[0-9]+", e["id"]) for e in kb.index["entries"])
+
+
+def lookup(kb: KB, query: str, platform: str | None, limit: int) -> LookupResult:
+    from gotcha_cli.cmd_kb import did_you_mean  # the CLI's own suggestions, so both faces agree
+
+    if not query.strip():
+        raise ToolError("query is empty: pass an id (U7, AD4), a keyword (inode, oom) or a phrase")
+    if len(query) > MAX_QUERY_CHARS:
+        raise ToolError(
+            f"query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}. "
+            "For a log or command output use diagnose_symptom instead."
+        )
+    plat = platform_name(kb, platform)
+    query = " ".join(query.split())
+    matches = kb.search.search(query, platform=plat, limit=limit)
+    single = len(query.split()) == 1
+    suggest = not matches or (single and query[:1].isalpha() and query[-1:].isdigit() and matches[0]["id"] != query.upper())
+    suggestions = did_you_mean(kb.index, query) if suggest else []
+    if single and _id_shaped(kb, query) and not any(e["id"] == query.upper() for e in kb.index["entries"]):
+        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+        raise ToolError(f"unknown id {query.upper()!r}{hint} (list_gotchas lists every id)")
+    return LookupResult(query=query, platform=plat, matches=[LookupMatch(**m) for m in matches], did_you_mean=suggestions)
+
+
+def get_entry(kb: KB, entry_id: str, platform: str | None) -> EntryDetail:
+    entry = kb.catalog.get(entry_id)
+    if entry is None:
+        from gotcha_cli.cmd_kb import did_you_mean
+
+        hint = did_you_mean(kb.index, entry_id.strip())
+        raise ToolError(f"unknown id {entry_id.strip().upper()!r}" + (f"; did you mean {', '.join(hint)}?" if hint else "") + " (list_gotchas lists every id)")
+    plat = platform_name(kb, platform)
+    facts = kb.catalog.profiles[plat].facts if plat else None
+    values = {f: getattr(facts, f) for f in entry.profile_fields} if facts else {}
+    return EntryDetail(**entry.model_dump(), profile_values=values)
+
+
+def diagnose(kb: KB, text: str, platform: str | None, limit: int) -> Diagnosis:
+    check_text(text)
+    try:
+        return kb.engine.diagnose(text, platform=platform or None, top_k=limit)
+    except ValueError as e:  # an unknown platform: the engine's message lists the known ones
+        raise ToolError(str(e)) from None
+
+
+def list_entries(kb: KB, theme: str | None, platform: str | None) -> EntryList:
+    entries = kb.catalog.entries
+    if platform:
+        prof = kb.catalog.profile(platform)
+        if prof is None:
+            raise ToolError(f"unknown platform {platform!r}; known: {_known_platforms(kb)}")
+        entries = [e for e in entries if e.platform in (None, prof.name)]
+    if theme and theme.strip():
+        t = theme.strip().lower()
+        entries = [e for e in entries if e.theme.lower().startswith(t) or t in e.theme.lower()]
+        if not entries:
+            raise ToolError(f"no theme matches {theme!r}; themes: {', '.join(kb.catalog.themes())}")
+    return EntryList(entries=[EntrySummary(id=e.id, title=e.title, theme=e.theme, platform=e.platform, delegated=e.delegated) for e in entries])
+
+
+def profile_view(kb: KB, platform: str, fields: list[str] | None) -> ProfileView:
+    prof = kb.catalog.profile(platform)
+    if prof is None:
+        raise ToolError(f"unknown platform {platform!r}; known: {_known_platforms(kb)}")
+    facts: dict[str, Any] = prof.facts.model_dump(mode="json")
+    if fields:
+        unknown = [f for f in fields if f not in ProfileFacts.model_fields]
+        if unknown:
+            raise ToolError(f"unknown field(s) {', '.join(map(repr, unknown))}; fields: {', '.join(ProfileFacts.model_fields)}")
+        facts = {f: facts[f] for f in fields}
+    return ProfileView(
+        platform=prof.name,
+        display_name=prof.facts.display_name,
+        facts=facts,
+        survival=prof.survival,
+        gotchas=[EntrySummary(id=e.id, title=e.title, theme=e.theme, platform=e.platform, delegated=e.delegated) for e in prof.gotchas],
+        # Asking for fields means "just the facts": the prose is most of a profile's size.
+        sections=[] if fields else prof.sections,
+        source=str(prof.source),
+    )
+
+
+def probe() -> ProbeScript:
+    from engine.probe import probe_script
+
+    return ProbeScript(
+        script=probe_script(),
+        usage="Save the script as probe.sh, then: ssh HOST 'sh -s' < probe.sh > bundle.txt ; "
+        "pass the whole of bundle.txt as `text` to diagnose_symptom. It only reads (uptime, df, free, nvidia-smi, dmesg, cgroup files).",
+    )

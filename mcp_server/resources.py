@@ -1,0 +1,63 @@
+"""Resources: every entry as gotcha://{id} and every profile as profile://{name}, in Markdown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ResourceNotFoundError
+
+from kb.models import Entry
+from mcp_server.state import get_kb
+
+
+def entry_markdown(e: Entry) -> str:
+    """The entry rebuilt from its fields (not sliced from the file), so it reads the same wherever it came from."""
+    where = f"theme: {e.theme}" + (f" · platform: {e.platform}" if e.platform else "") + f" · source: {e.source}"
+    parts = [f"### {e.id} — {e.title}", where]
+    if e.delegated:
+        parts.append("_Delegated: the topic is owned by another document; this entry points there._")
+    parts += [f"**{label}**: {text}" for label, text in (("Symptom", e.symptom), ("Root cause", e.root_cause), ("Fix", e.fix)) if text]
+    if e.checks:
+        parts.append("**Checks**:\n" + "\n".join(f"- `{c.run}`" + (f" — {c.shows}" if c.shows else "") for c in e.checks))
+    if e.profile_fields:
+        parts.append("**Depends on platform facts**: " + ", ".join(f"`{f}`" for f in e.profile_fields) + " (see profile://NAME)")
+    if e.refs:
+        parts.append("**See also**: " + ", ".join(f"gotcha://{r}" for r in e.refs))
+    return "\n\n".join(parts) + "\n"
+
+
+def register(mcp: MCPServer) -> None:
+    @mcp.resource(
+        "gotcha://{id}",
+        name="gotcha",
+        title="Catalog entry",
+        description="One catalog entry (U1..U43 universal, AD/RP/VAST/... platform gotchas) as Markdown: "
+        "symptom, root cause, fix, checks. Ids come from list_gotchas, lookup_gotcha or diagnose_symptom.",
+        mime_type="text/markdown",
+    )
+    def gotcha(id: str) -> str:
+        kb = get_kb()
+        entry = kb.catalog.get(id)
+        if entry is None:
+            from gotcha_cli.cmd_kb import did_you_mean
+
+            hint = did_you_mean(kb.index, id)
+            raise ResourceNotFoundError(f"unknown id {id!r}" + (f"; did you mean {', '.join(hint)}?" if hint else ""))
+        return entry_markdown(entry)
+
+    @mcp.resource(
+        "profile://{name}",
+        name="profile",
+        title="Platform profile",
+        description="A platform profile as Markdown: facts (paths, billing verbs, proxy), storage survival table, "
+        "its own gotchas. Names: autodl, china, generic-ssh, lambda, local, paperspace, runpod, vastai.",
+        mime_type="text/markdown",
+    )
+    def profile(name: str) -> str:
+        kb = get_kb()
+        prof = kb.catalog.profile(name)
+        if prof is None:
+            raise ResourceNotFoundError(f"unknown platform {name!r}; known: {', '.join(sorted(kb.catalog.profiles))}")
+        # A profile is one Markdown file written to be read whole: serve it as written.
+        return Path(prof.source.path).read_text(encoding="utf-8")

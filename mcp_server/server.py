@@ -1,0 +1,135 @@
+"""The MCP server: thin tools over kb/ and engine/, typed results, errors an agent can act on.
+
+Each tool is a few lines: validate, call ops/engine, return the same pydantic model the CLI prints
+with --json. The SDK turns the return type into outputSchema + structuredContent, a ToolError into
+an isError result, and any other exception into a bare "Error executing tool" (traceback to stderr).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from mcp.server.mcpserver import MCPServer
+from mcp.types import ToolAnnotations
+from pydantic import Field
+
+from engine.models import Diagnosis
+from kb.results import EntryList, LookupResult
+from mcp_server import ops, prompts, resources
+from mcp_server.models import EntryDetail, ProbeScript, ProfileView
+from mcp_server.state import get_kb
+
+# Every tool here only reads the catalog: same input, same answer, nothing outside touched.
+READ_ONLY = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False, destructive_hint=False)
+
+INSTRUCTIONS = """\
+gotcha-kb knows the traps of training models on rented GPU boxes (AutoDL, RunPod, Vast.ai, Lambda,
+Paperspace, plain SSH): disks full of inodes, OOM kills, dead SSH sessions, stale deploys, billing that
+keeps running. When something on a box misbehaves, call diagnose_symptom with the error text or command
+output verbatim; if it abstains, run probe_script's script on the box and diagnose its output.
+Use lookup_gotcha for a known id or topic. Entries are also resources: gotcha://U7, profile://autodl.
+"""
+
+Platform = Annotated[
+    str | None,
+    Field(description="The rental platform, if known: autodl, runpod, vastai, lambda, paperspace, china, generic-ssh, local. "
+          "Adds that platform's own gotchas and fills in its paths and values. Omit when unknown."),
+]
+
+
+def build_server(local_tools: bool = True) -> MCPServer:
+    """local_tools: add verify_deploy, which reads this machine's disk and ssh keys (stdio only; see verify.py)."""
+    mcp = MCPServer("gotcha-kb", instructions=INSTRUCTIONS, version=_version())
+
+    @mcp.tool(title="Diagnose what you see on a GPU box", annotations=READ_ONLY)
+    def diagnose_symptom(
+        text: Annotated[str, Field(description="What you see, verbatim: an error message, a log tail, command output "
+                                   "(df -i, nvidia-smi, dmesg, free -m), or the whole output of the probe script. "
+                                   f"At most {ops.MAX_TEXT_BYTES // 2**20} MiB; send the end of a long log.")],
+        platform: Platform = None,
+        limit: Annotated[int, Field(ge=1, le=20, description="How many candidates to return (default 3)")] = 3,
+    ) -> Diagnosis:
+        """Name the trap behind a problem on a rented GPU box, with evidence and the fix.
+
+        Call this first when a training job, SSH session, disk, GPU, download or upload on a remote box
+        misbehaves. Returns `matches` best first (each with `id`, `confidence` 0-1, `evidence` lines,
+        `fix`, `commands`), `next_checks` (commands to run on the box to tell candidates apart) and
+        `abstained` (true: nothing fits well enough; run next_checks or probe_script and call again
+        with their output). Read-only: it never touches the box.
+        """
+        return ops.diagnose(get_kb(), text, platform, limit)
+
+    @mcp.tool(title="Look up catalog entries", annotations=READ_ONLY)
+    def lookup_gotcha(
+        query: Annotated[str, Field(description="An id (U7, AD4), a keyword (inode, oom, crlf) or a short phrase; typos are fine. "
+                                    f"At most {ops.MAX_QUERY_CHARS} characters: for logs use diagnose_symptom.")],
+        platform: Platform = None,
+        limit: Annotated[int, Field(ge=1, le=50, description="At most this many matches (default 8)")] = 8,
+    ) -> LookupResult:
+        """Find catalog entries by id, keyword or phrase; `matches` best first, each with `id`, `title`, `symptom`.
+
+        Use it when you know the topic or id rather than having an error to diagnose. An unknown id is an
+        error whose message suggests close ids. For the full entry (root cause, fix, checks) call
+        get_gotcha or read the resource gotcha://ID.
+        """
+        return ops.lookup(get_kb(), query, platform, limit)
+
+    @mcp.tool(title="Get one entry in full", annotations=READ_ONLY)
+    def get_gotcha(
+        id: Annotated[str, Field(description="Entry id, e.g. U7 or AD4 (case-insensitive)", max_length=20)],
+        platform: Platform = None,
+    ) -> EntryDetail:
+        """One catalog entry in full: symptom, root cause, fix (Markdown), commands, checks, and with a platform its values.
+
+        Same content as the resource gotcha://ID, for clients that do not read resources.
+        """
+        return ops.get_entry(get_kb(), id, platform)
+
+    @mcp.tool(title="List catalog entries", annotations=READ_ONLY)
+    def list_gotchas(
+        theme: Annotated[str | None, Field(description="Only this theme, by prefix or substring: 'disk', 'memory', 'ssh', 'gpu', 'cost'...")] = None,
+        platform: Platform = None,
+    ) -> EntryList:
+        """List catalog entries (id, title, theme, platform): universal ones, plus a platform's own when given.
+
+        Use it to browse or to find the id of a topic; with a platform, other platforms' gotchas are left out.
+        """
+        return ops.list_entries(get_kb(), theme, platform)
+
+    @mcp.tool(title="Get a platform profile", annotations=READ_ONLY)
+    def get_profile(
+        platform: Annotated[str, Field(description="autodl, runpod, vastai, lambda, paperspace, china, generic-ssh or local")],
+        fields: Annotated[list[str] | None, Field(description="Only these facts, e.g. ['durable_path', 'meter_stop_verb']; "
+                                                  "omit for the whole profile including its prose sections", max_length=40)] = None,
+    ) -> ProfileView:
+        """A rental platform's facts: durable and scratch paths, how to stop billing, spot grace, proxy, inode caps...
+
+        Call it before acting on a fix whose commands depend on the platform (paths, teardown verbs).
+        """
+        return ops.profile_view(get_kb(), platform, fields)
+
+    @mcp.tool(title="Get the probe script", annotations=READ_ONLY)
+    def probe_script() -> ProbeScript:
+        """A read-only sh script to run on the box; pass its whole output to diagnose_symptom.
+
+        Use it when diagnose_symptom abstains or you have no error text yet: it collects uptime, free,
+        df -h/-i, cgroup memory events, nvidia-smi and the relevant dmesg lines under markers diagnose reads.
+        """
+        return ops.probe()
+
+    if local_tools:
+        from mcp_server import verify
+
+        verify.register(mcp)
+    resources.register(mcp)
+    prompts.register(mcp)
+    return mcp
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gotcha-kb")
+    except PackageNotFoundError:
+        return "0.1.0"
