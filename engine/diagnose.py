@@ -22,10 +22,12 @@ from engine.parsers import parse_all
 from engine.redact import redact
 from engine.scoring import FEATURES, MAX_SIGNAL
 from engine.signals import DEDUP_ABOVE_LINES, CompiledSignal, TextIndex, compile_entry, drop_repeats, evaluate
-from engine.textsim import TfIdf, phrase_hits, tokens
+from engine.textsim import Centroids, TfIdf, phrase_hits, tokens
 from kb.catalog import Catalog
 from kb.models import Entry
 
+AMBIGUOUS_PLATFORM_WORDS = {"local", "lambda", "china", "generic-ssh", "generic ssh"}
+QUALIFIED_ALIASES = {"lambda": ("lambda cloud", "lambda labs", "lambdalabs"), "china": ("matpool", "矩池云", "gpushare", "恒源云", "featurize", "揽睿星舟")}
 MAX_PHRASES = 2.0  # phrase evidence saturates: three error strings are not 3x one
 PHRASE_CANDIDATES = 40
 TEXT_TAIL_LINES = 1000  # big logs: the text models read only the end, where it broke
@@ -60,10 +62,18 @@ class Analysis:
     truncated: bool
     neg_sim: float  # similarity to the nearest out-of-scope example
     pos_sim: float  # similarity to the nearest in-scope example
+    coverage: float = 1.0  # share of the input's distinct words that the catalog's domain uses
 
     @property
     def ranking(self) -> list[tuple[str, float]]:
         return [(c.entry.id, c.score) for c in self.scored]
+
+
+def _coverage(toks: list[str], vocab: set[str]) -> float:
+    distinct = set(toks)
+    if not distinct:
+        return 0.0
+    return sum(1 for t in distinct if t in vocab) / len(distinct)
 
 
 class Engine:
@@ -78,6 +88,14 @@ class Engine:
         self.entry_index = TfIdf([_entry_doc(e) for e in self.entries])
         self.cases = [c for c in cases if all(x in self.by_id for x in c.expect)]
         self.case_index = TfIdf([tokens(c.input) for c in self.cases])
+        self.case_pos = {c.id: i for i, c in enumerate(self.cases)}
+        # Words the catalog and its in-scope examples use: an input made of other words is likely
+        # about something the catalog does not cover.
+        self.domain_vocab = set(self.entry_index.idf)
+        for c in self.cases:
+            if c.expect:
+                self.domain_vocab.update(tokens(c.input))
+        self.centroids = Centroids(self.case_index, [[(c.expect[0], 1.0)] + [(x, 0.5) for x in c.also_ok] if c.expect else [] for c in self.cases])
         # Phrases: the exact error strings an entry quotes, and its multi-word keywords. A phrase
         # many entries share ("nvidia-smi", "checkpoint") says little, so it counts less.
         self.phrases = {
@@ -92,6 +110,11 @@ class Engine:
         names: dict[str, str] = {}
         for name, prof in catalog.profiles.items():
             for alias in {name, prof.facts.display_name.lower(), prof.facts.display_name.lower().replace(".", "")}:
+                # Names that are also ordinary words ("local", "lambda" in Python code) must not
+                # switch platforms on their own; they need the qualified form.
+                if alias not in AMBIGUOUS_PLATFORM_WORDS:
+                    names[alias] = name
+            for alias in QUALIFIED_ALIASES.get(name, ()):
                 names[alias] = name
         self.platform_names = names
         self._platform_rx = (
@@ -162,6 +185,8 @@ class Engine:
                 if s > best_case.get(eid, (0.0, case))[0]:
                     best_case[eid] = (s, case)
         top_pos_case = max((s for s, _ in best_case.values()), default=0.0)
+        coverage = _coverage(qtoks, self.domain_vocab)
+        centroid = self.centroids.similarity(case_sim, self.case_pos.get(exclude_case) if exclude_case else None)
         phrase_lines = [ln.text for ln in free[-PHRASE_TAIL_LINES:]]
 
         max_text = max((entry_sim.get(self.position[e.id], 0.0) for e in candidates), default=0.0)
@@ -201,6 +226,10 @@ class Engine:
                 f["case"], f["case_rel"] = s, s / max_case
                 contrib = w["case"] * s + w["case_rel"] * f["case_rel"]
                 ev.append(EvidenceItem(kind="case", why=f"resembles labeled case {case.id} (cosine {s:.2f})", weight=round(contrib, 2)))
+            cs = centroid.get(e.id, 0.0)
+            if cs > 0.05:
+                f["centroid"] = cs
+                ev.append(EvidenceItem(kind="case", why=f"resembles the labeled cases of this entry (cosine {cs:.2f})", weight=round(w["centroid"] * cs, 2)))
             if ev:
                 scored.append(Candidate(self.model.score(f), order, e, ev, f))
         # Phrase matching (rapidfuzz) is the costly step: only for the plausible candidates.
@@ -216,7 +245,7 @@ class Engine:
             cand.features["phrase"] = min(ph, MAX_PHRASES)
             cand.score = self.model.score(cand.features)
         scored.sort(key=lambda c: (-c.score, c.order))
-        return Analysis(scored, parsed, plat, inferred, cut, neg_sim, top_pos_case)
+        return Analysis(scored, parsed, plat, inferred, cut, neg_sim, top_pos_case, coverage)
 
     def answer(self, a: "Analysis", top_k: int = 5) -> Diagnosis:
         scored, parsed, plat, inferred, cut, neg_sim, pos_sim = a.scored, a.parsed, a.platform, a.inferred, a.truncated, a.neg_sim, a.pos_sim
@@ -224,9 +253,15 @@ class Engine:
         matches: list[Match] = []
         for k, cand in enumerate(scored[: max(1, top_k)]):
             score, e, ev = cand.score, cand.entry, cand.evidence
-            # Each match's confidence uses its lead over the next candidate, so a near tie is unsure.
-            nxt = scored[k + 1].score if k + 1 < len(scored) else min(0.0, score)
-            conf = self.model.confidence(score, nxt, cand.features, neg_sim)
+            # The margin is the lead over the best *other* candidate: positive for the winner only,
+            # so a runner-up can never look surer than the entry ranked above it.
+            if k > 0:
+                rival = scored[0].score
+            else:
+                rival = scored[1].score if len(scored) > 1 else min(0.0, score)
+            conf = self.model.confidence(score, rival, cand.features, neg_sim, a.coverage)
+            if matches:
+                conf = min(conf, matches[-1].confidence)
             values: dict[str, Any] = {}
             if profile is not None:
                 values = {f: getattr(profile.facts, f) for f in e.profile_fields}

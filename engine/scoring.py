@@ -23,19 +23,20 @@ FEATURES = (
     "case",  # cosine to the nearest labeled case for this entry
     "case_rel",  # relative to the nearest labeled case overall
     "phrase",  # exact error strings / multi-word keywords found, specificity-weighted
+    "centroid",  # cosine to the centroid of all labeled cases of this entry
 )
-DEFAULT_WEIGHTS = {"signal_pos": 1.0, "signal_neg": 1.0, "text": 7.0, "text_rel": 0.0, "case": 6.0, "case_rel": 0.0, "phrase": 1.5}
+DEFAULT_WEIGHTS = {"signal_pos": 1.0, "signal_neg": 1.0, "text": 7.0, "text_rel": 0.0, "case": 6.0, "case_rel": 0.0, "phrase": 1.5, "centroid": 0.0}
 MAX_SIGNAL = 12.0
 
 
 # What the confidence curve looks at: the best candidate's score, its lead over the next, how
 # much of that is hard evidence (signals, phrases) versus resemblance, and how close the input
 # is to a labeled out-of-scope example.
-CONF_INPUTS = ("score", "margin", "signal_pos", "phrase", "text", "case", "neg_sim")
-DEFAULT_CONF = {"score": 0.5, "margin": 0.0, "signal_pos": 0.0, "phrase": 0.0, "text": 0.0, "case": 0.0, "neg_sim": 0.0, "bias": -1.4}
+CONF_INPUTS = ("score", "margin", "signal_pos", "phrase", "text", "case", "centroid", "neg_sim", "coverage")
+DEFAULT_CONF = {"score": 0.5, "margin": 0.0, "signal_pos": 0.0, "phrase": 0.0, "text": 0.0, "case": 0.0, "centroid": 0.0, "neg_sim": 0.0, "coverage": 0.0, "bias": -1.4}
 
 
-def conf_inputs(top: float, second: float, features: dict[str, float], neg_sim: float) -> dict[str, float]:
+def conf_inputs(top: float, second: float, features: dict[str, float], neg_sim: float, coverage: float = 1.0) -> dict[str, float]:
     return {
         "score": top,
         "margin": top - second,
@@ -43,7 +44,9 @@ def conf_inputs(top: float, second: float, features: dict[str, float], neg_sim: 
         "phrase": features.get("phrase", 0.0),
         "text": features.get("text", 0.0),
         "case": features.get("case", 0.0),
+        "centroid": features.get("centroid", 0.0),
         "neg_sim": neg_sim,
+        "coverage": coverage,
     }
 
 
@@ -56,8 +59,8 @@ class Model:
     def score(self, f: dict[str, float]) -> float:
         return sum(self.weights.get(k, 0.0) * v for k, v in f.items())
 
-    def confidence(self, top: float, second: float, features: dict[str, float], neg_sim: float) -> float:
-        x = conf_inputs(top, second, features, neg_sim)
+    def confidence(self, top: float, second: float, features: dict[str, float], neg_sim: float, coverage: float = 1.0) -> float:
+        x = conf_inputs(top, second, features, neg_sim, coverage)
         z = self.conf.get("bias", 0.0) + sum(self.conf.get(k, 0.0) * v for k, v in x.items())
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 

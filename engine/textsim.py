@@ -57,13 +57,20 @@ class TfIdf:
             df.update(set(d))
         self.idf = {t: math.log((1 + self.n) / (1 + c)) + 1.0 for t, c in df.items()}
         self.postings: dict[str, list[tuple[int, float]]] = {}
-        self.norms: list[float] = []
+        self.vectors: list[dict[str, float]] = []  # unit-length document vectors
         for i, d in enumerate(docs):
             weights = {t: (1 + math.log(c)) * self.idf[t] for t, c in Counter(d).items()}
             norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
-            self.norms.append(norm)
-            for t, v in weights.items():
-                self.postings.setdefault(t, []).append((i, v / norm))
+            unit = {t: v / norm for t, v in weights.items()}
+            self.vectors.append(unit)
+            for t, v in unit.items():
+                self.postings.setdefault(t, []).append((i, v))
+
+    def dot(self, i: int, j: int) -> float:
+        a, b = self.vectors[i], self.vectors[j]
+        if len(a) > len(b):
+            a, b = b, a
+        return sum(v * b.get(t, 0.0) for t, v in a.items())
 
     def query(self, toks: list[str]) -> dict[int, float]:
         counts = Counter(t for t in toks if t in self.idf)
@@ -98,3 +105,43 @@ def phrase_hits(phrases: list[str], lines: list[str], cutoff: float = 88.0) -> l
         if best is not None:
             hits.append((ph, best[2], best[1]))
     return hits
+
+
+class Centroids:
+    """Cosine of a query to each label's centroid of labeled documents, leave-one-out capable.
+
+    The centroid of a label is the weighted sum of its documents' unit vectors, so the query's
+    dot product with it is the weighted sum of the per-document cosines the TfIdf index already
+    computes; only the centroid norms need precomputing. Dropping one document (leave-one-out)
+    adjusts numerator and norm exactly, without rebuilding anything.
+    """
+
+    def __init__(self, index: TfIdf, labels: list[list[tuple[str, float]]]):
+        self.members: dict[str, list[tuple[int, float]]] = {}
+        for i, labs in enumerate(labels):
+            for lab, w in labs:
+                self.members.setdefault(lab, []).append((i, w))
+        self.index = index
+        self.norm2: dict[str, float] = {}
+        self.cross: dict[tuple[str, int], float] = {}  # sum_c w_c * v_c . v_i, for i in the label
+        for lab, mem in self.members.items():
+            total = 0.0
+            for i, wi in mem:
+                row = sum(wj * (1.0 if i == j else index.dot(i, j)) for j, wj in mem)
+                self.cross[(lab, i)] = row
+                total += wi * row
+            self.norm2[lab] = total
+
+    def similarity(self, case_sim: dict[int, float], exclude: int | None = None) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for lab, mem in self.members.items():
+            num = sum(w * case_sim.get(i, 0.0) for i, w in mem if i != exclude)
+            if num <= 0.0:
+                continue
+            n2 = self.norm2[lab]
+            wx = next((w for i, w in mem if i == exclude), None) if exclude is not None else None
+            if wx is not None:
+                n2 = n2 - 2 * wx * self.cross[(lab, exclude)] + wx * wx
+            if n2 > 1e-12:
+                out[lab] = num / math.sqrt(n2)
+        return out

@@ -22,6 +22,7 @@ class Sample:
     case: Case
     cands: list[tuple[str, dict[str, float]]]  # entry id, features
     neg_sim: float
+    coverage: float
 
     @property
     def ok(self) -> set[str]:
@@ -32,7 +33,7 @@ def collect(engine: Engine, cases: list[Case]) -> list[Sample]:
     out = []
     for c in cases:
         a = engine.analyze(c.input, platform=c.platform, exclude_case=c.id)
-        out.append(Sample(c, [(x.entry.id, x.features) for x in a.scored], a.neg_sim))
+        out.append(Sample(c, [(x.entry.id, x.features) for x in a.scored], a.neg_sim, a.coverage))
     return out
 
 
@@ -40,7 +41,7 @@ def _dot(w: dict[str, float], f: dict[str, float]) -> float:
     return sum(w[k] * f[k] for k in FEATURES)
 
 
-def fit_weights(samples: list[Sample], start: dict[str, float], iters: int = 300, lr: float = 0.01, l2: float = 0.01) -> dict[str, float]:
+def fit_weights(samples: list[Sample], start: dict[str, float], iters: int = 1500, lr: float = 0.01, l2: float = 0.01) -> dict[str, float]:
     """Softmax regression: maximise the probability mass on acceptable ids among the candidates."""
     w = dict(start)
     train = [s for s in samples if s.case.expect and any(i in s.ok for i, _ in s.cands)]
@@ -77,7 +78,7 @@ def fit_confidence(samples: list[Sample], w: dict[str, float], iters: int = 3000
     rows = []
     for s in samples:
         best, top, second, f = _top(w, s)
-        rows.append((conf_inputs(top, second, f, s.neg_sim), 1.0 if (s.case.expect and best in s.ok) else 0.0))
+        rows.append((conf_inputs(top, second, f, s.neg_sim, s.coverage), 1.0 if (s.case.expect and best in s.ok) else 0.0))
     keys = list(CONF_INPUTS)
     mean = {k: sum(x[k] for x, _ in rows) / len(rows) for k in keys}
     std = {k: (sum((x[k] - mean[k]) ** 2 for x, _ in rows) / len(rows)) ** 0.5 or 1.0 for k in keys}
@@ -110,7 +111,7 @@ def best_threshold(samples: list[Sample], model: Model, min_abstain: float = 0.9
     rows = []
     for s in samples:
         best, top, second, f = _top(model.weights, s)
-        rows.append((s, best, model.confidence(top, second, f, s.neg_sim)))
+        rows.append((s, best, model.confidence(top, second, f, s.neg_sim, s.coverage)))
     options = []
     for t in [x / 100 for x in range(10, 91)]:
         p = sum(1 for s, b, c in rows if s.case.expect and b in s.ok and c >= t) / max(1, len(pos))
@@ -128,7 +129,7 @@ def evaluate(samples: list[Sample], model: Model) -> dict[str, float]:
     top1 = abst = 0
     for s in samples:
         best, top, second, f = _top(model.weights, s)
-        answered = best is not None and model.confidence(top, second, f, s.neg_sim) >= model.abstain_below
+        answered = best is not None and model.confidence(top, second, f, s.neg_sim, s.coverage) >= model.abstain_below
         if s.case.expect and answered and best in s.ok:
             top1 += 1
         if not s.case.expect and not answered:

@@ -71,8 +71,17 @@ def run_cases(engine: Engine, cases: list[Case]) -> list[CaseResult]:
     return out
 
 
-def structural(catalog: Catalog, cases: list[dict], root: Path = ROOT) -> list[dict[str, Any]]:
+def catalog_root() -> Path:
+    """The folder holding gotchas/ and profiles/: the source tree, or kb/data in an installed wheel."""
+    from kb.paths import shipped_sources
+
+    found = shipped_sources()
+    return Path(found[0]).parent if found else ROOT
+
+
+def structural(catalog: Catalog, cases: list[dict], root: Path | None = None) -> list[dict[str, Any]]:
     """Upstream-style cases: the files exist, the ids are headings there, the keywords appear."""
+    root = root or catalog_root()
     results = []
     for c in cases:
         problems = []

@@ -129,7 +129,24 @@ def parse_entry(doc: Document, sec: Section, theme: str, platform: str | None) -
     return entry, problems
 
 
-_POINTER = re.compile(r"^\s*(?P<topic>[^(→]+?)\s*(?:\((?P<covers>.*)\))?\s*→\s*(?P<target>.+?)\s*\.?\s*$")
+def _pointer_parts(inline) -> tuple[str, str, str] | None:
+    """(topic, covers, target) of `**Topic** (what it covers) → `path``, by plain string ops.
+
+    No regex: bullet text is catalog input, and a backtracking pattern over it is a ReDoS risk.
+    """
+    children = inline.children or []
+    strong = [children[i + 1].content for i, c in enumerate(children[:-1]) if c.type == "strong_open"]
+    codes = [c.content for c in children if c.type == "code_inline"]
+    text = inline_text(inline)
+    head, arrow, tail = text.rpartition("→")
+    if not arrow or not (codes or tail.strip()):
+        return None
+    topic = strong[0].strip() if strong else head.split("(", 1)[0].strip()
+    covers = ""
+    if "(" in head and ")" in head:
+        covers = head[head.index("(") + 1 : head.rindex(")")].strip()
+    target = codes[-1] if codes else tail.strip().rstrip(".")
+    return (topic, covers, target) if topic else None
 
 
 def parse_pointers(doc: Document, sec: Section) -> tuple[list[Pointer], list[Problem]]:
@@ -141,18 +158,10 @@ def parse_pointers(doc: Document, sec: Section) -> tuple[list[Pointer], list[Pro
         inline = next((t for t in sec.tokens[i:] if t.type == "inline"), None)
         if inline is None:
             continue
-        text = inline_text(inline)
-        codes = [c.content for c in inline.children or [] if c.type == "code_inline"]
-        m = _POINTER.match(text)
-        if not m:
+        parts = _pointer_parts(inline)
+        if parts is None:
             problems.append(Problem(path=doc.path, line=tok.map[0] + 1, message="pointer must read '**Topic** (what it covers) → `path`'"))
             continue
-        pointers.append(
-            Pointer(
-                topic=m.group("topic").strip(),
-                covers=(m.group("covers") or "").strip(),
-                target=codes[-1] if codes else m.group("target").strip(),
-                source=SourceRef(path=doc.path, line=tok.map[0] + 1),
-            )
-        )
+        topic, covers, target = parts
+        pointers.append(Pointer(topic=topic, covers=covers, target=target, source=SourceRef(path=doc.path, line=tok.map[0] + 1)))
     return pointers, problems

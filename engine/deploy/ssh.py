@@ -22,7 +22,7 @@ from engine.deploy.errors import DeployInputError, SshError
 # Hostnames, IPv4 and ssh_config aliases: letters, digits, '.', '_', '-'; never a leading '-'.
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,252}")
 _IPV6 = re.compile(r"[0-9A-Fa-f:.]{2,45}(?:%[A-Za-z0-9_.-]{1,32})?")
-_TARGET = re.compile(r"(?:(?P<user>[^@\[\]:/]*)@)?(?:\[(?P<v6>[^\]]*)\]|(?P<host>[^:\[\]]*)):(?P<dir>.*)", re.DOTALL)
+_TARGET = re.compile(r"\A(?:(?P<user>[^@\[\]:/]*)@)?(?:\[(?P<v6>[^\]]*)\]|(?P<host>[^:\[\]]*)):(?P<dir>.*)", re.DOTALL)
 
 MAX_OUTPUT = 256 * 1024 * 1024  # a listing of a few hundred thousand files; more is not a code tree
 
