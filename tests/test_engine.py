@@ -175,3 +175,20 @@ def test_cli_diagnose_exit_codes_and_json(capsys):
     assert main(["diagnose", "   "]) == 2
     assert main(["diagnose", "Killed", "--platform", "mars"]) == 2
     assert main(["diagnose", "--file", "/nonexistent/log.txt"]) == 2
+
+
+def test_probe_script_runs_under_sh_and_diagnose_reads_its_output(engine, tmp_path):
+    import shutil
+    import subprocess
+
+    sh = shutil.which("sh")
+    if sh is None:
+        pytest.skip("no sh")
+    script = tmp_path / "probe.sh"
+    script.write_text(probe_script(), encoding="utf-8")
+    assert subprocess.run([sh, "-n", str(script)], capture_output=True).returncode == 0
+    out = subprocess.run([sh, str(script)], capture_output=True, text=True, timeout=60).stdout
+    assert out.count("===== gotcha-probe:") == len(SECTIONS)
+    d = engine.diagnose("the job on this box died\n" + out)
+    # This machine has no GPU; the readings that exist everywhere must still come through.
+    assert {"uptime.minutes", "df.use_pct", "df.inode_use_pct", "free.mem_total_mib"} <= set(d.facts)
