@@ -8,6 +8,7 @@ confidence -> matches, evidence, next checks, or an honest abstention.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -69,13 +70,6 @@ class Analysis:
         return [(c.entry.id, c.score) for c in self.scored]
 
 
-def _coverage(toks: list[str], vocab: set[str]) -> float:
-    distinct = set(toks)
-    if not distinct:
-        return 0.0
-    return sum(1 for t in distinct if t in vocab) / len(distinct)
-
-
 class Engine:
     """A catalog compiled for diagnosis. Build once, call diagnose() many times (thread-safe reads)."""
 
@@ -91,10 +85,14 @@ class Engine:
         self.case_pos = {c.id: i for i, c in enumerate(self.cases)}
         # Words the catalog and its in-scope examples use: an input made of other words is likely
         # about something the catalog does not cover.
-        self.domain_vocab = set(self.entry_index.idf)
+        self.catalog_vocab = set(self.entry_index.idf)
+        self.case_vocab: Counter[str] = Counter()  # in how many in-scope cases each word occurs
+        self.case_tokens: dict[str, set[str]] = {}
         for c in self.cases:
             if c.expect:
-                self.domain_vocab.update(tokens(c.input))
+                toks = set(tokens(c.input))
+                self.case_tokens[c.id] = toks
+                self.case_vocab.update(toks)
         self.centroids = Centroids(self.case_index, [[(c.expect[0], 1.0)] + [(x, 0.5) for x in c.also_ok] if c.expect else [] for c in self.cases])
         # Phrases: the exact error strings an entry quotes, and its multi-word keywords. A phrase
         # many entries share ("nvidia-smi", "checkpoint") says little, so it counts less.
@@ -125,6 +123,18 @@ class Engine:
         self.model = scoring.load()
 
     # -- helpers -----------------------------------------------------------------------------
+
+    def _coverage(self, toks: list[str], exclude_case: str | None) -> float:
+        """Share of the input's distinct words that the catalog or other in-scope cases use.
+
+        Leave-one-out like the rest: a held-out case's own words do not vouch for it.
+        """
+        distinct = set(toks)
+        if not distinct:
+            return 0.0
+        own = self.case_tokens.get(exclude_case, set()) if exclude_case else set()
+        known = sum(1 for t in distinct if t in self.catalog_vocab or self.case_vocab[t] - (t in own) > 0)
+        return known / len(distinct)
 
     def resolve_platform(self, name: str | None) -> str | None:
         if name is None:
@@ -185,7 +195,7 @@ class Engine:
                 if s > best_case.get(eid, (0.0, case))[0]:
                     best_case[eid] = (s, case)
         top_pos_case = max((s for s, _ in best_case.values()), default=0.0)
-        coverage = _coverage(qtoks, self.domain_vocab)
+        coverage = self._coverage(qtoks, exclude_case)
         centroid = self.centroids.similarity(case_sim, self.case_pos.get(exclude_case) if exclude_case else None)
         phrase_lines = [ln.text for ln in free[-PHRASE_TAIL_LINES:]]
 

@@ -62,7 +62,24 @@ class Model:
     def confidence(self, top: float, second: float, features: dict[str, float], neg_sim: float, coverage: float = 1.0) -> float:
         x = conf_inputs(top, second, features, neg_sim, coverage)
         z = self.conf.get("bias", 0.0) + sum(self.conf.get(k, 0.0) * v for k, v in x.items())
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        fitted = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return max(fitted, hard_evidence(features.get("signal_pos", 0.0), top - second))
+
+
+def hard_evidence(signal_pos: float, margin: float) -> float:
+    """Confidence that catalog signals alone justify, whatever the prose around them.
+
+    The fitted curve learns from pastes that are mostly prose; a 1 MB training log whose last
+    line is `NVRM: Xid ... 79` has almost no prose, yet several declared signals fire and nothing
+    else comes close. That case must not abstain, so signals firing with a clear lead set a floor.
+    """
+    if signal_pos < HARD_SIGNAL or margin < HARD_MARGIN:
+        return 0.0
+    return min(0.95, 0.6 + 0.03 * signal_pos)
+
+
+HARD_SIGNAL = 6.0  # catalog weight of the signals that fired (e.g. a regex and a fact agreeing)
+HARD_MARGIN = 3.0  # lead over the runner-up in score units
 
 
 def load(path: Path = PATH) -> Model:

@@ -96,7 +96,8 @@ def _print(summary: dict[str, Any], quiet: bool) -> None:
         f"\ncases {t['cases']} (positives {t['positives']}, negatives {t['negatives']}; structural "
         f"{t['structural_passed']}/{t['structural']})\n"
         f"top-1 {t['top1']:.3f}  top-3 {t['top3']:.3f}  MRR {t['mrr']:.3f}  "
-        f"abstain {t['abstain']:.3f}  false-abstain {t['false_abstain']:.3f}"
+        f"abstain {t['abstain']:.3f}  false-abstain {t['false_abstain']:.3f}\n"
+        f"ranking alone (no abstention): top-1 {t['ranked_top1']:.3f}  top-3 {t['ranked_top3']:.3f}"
     )
     weak = sorted(summary["per_entry"].items(), key=lambda kv: (kv[1]["recall"], kv[0]))[:5]
     print("weakest: " + ", ".join(f"{k} {v['top1']}/{v['cases']}" for k, v in weak))

@@ -73,6 +73,11 @@ def _top(w: dict[str, float], s: Sample) -> tuple[str | None, float, float, dict
     return i, ranked[0][0], second, f
 
 
+# More evidence must never lower confidence: these inputs keep non-negative weights (a prior the
+# few hundred cases cannot overrule by accident, e.g. a log with strong signals but little prose).
+MONOTONE = {"score", "margin", "signal_pos", "phrase", "text", "case", "centroid", "coverage"}
+
+
 def fit_confidence(samples: list[Sample], w: dict[str, float], iters: int = 3000, lr: float = 0.1, l2: float = 0.01) -> Model:
     """Logistic regression of 'the top candidate is right' on CONF_INPUTS (standardised for GD)."""
     rows = []
@@ -95,6 +100,8 @@ def fit_confidence(samples: list[Sample], w: dict[str, float], iters: int = 3000
             gb += (p - y) / len(z)
         for k in keys:
             c[k] -= lr * g[k]
+            if k in MONOTONE:
+                c[k] = max(c[k], 0.0)
         bias -= lr * gb
     # Undo the standardisation so the model applies to raw inputs.
     conf = {k: c[k] / std[k] for k in keys}

@@ -107,6 +107,9 @@ def summarize(results: list[CaseResult], struct: list[dict[str, Any]]) -> dict[s
     neg = [r for r in results if not r.case.expect]
     top1 = sum(1 for r in pos if not r.abstained and r.rank == 1)
     top3 = sum(1 for r in pos if not r.abstained and r.rank is not None and r.rank <= 3)
+    # The ranking alone, as if the engine never abstained: how much abstention costs.
+    ranked1 = sum(1 for r in pos if r.rank_raw == 1)
+    ranked3 = sum(1 for r in pos if r.rank_raw is not None and r.rank_raw <= 3)
     mrr = sum(1.0 / r.rank for r in pos if not r.abstained and r.rank) / max(1, len(pos))
     per_entry: dict[str, dict[str, Any]] = {}
     by_entry: dict[str, list[CaseResult]] = defaultdict(list)
@@ -133,6 +136,8 @@ def summarize(results: list[CaseResult], struct: list[dict[str, Any]]) -> dict[s
             "mrr": round(mrr, 4),
             "abstain": round(sum(1 for r in neg if r.abstained) / max(1, len(neg)), 4),
             "false_abstain": round(sum(1 for r in pos if r.abstained) / max(1, len(pos)), 4),
+            "ranked_top1": round(ranked1 / max(1, len(pos)), 4),
+            "ranked_top3": round(ranked3 / max(1, len(pos)), 4),
             "structural": len(struct),
             "structural_passed": sum(1 for s in struct if s["passed"]),
         },
@@ -156,7 +161,9 @@ def summarize(results: list[CaseResult], struct: list[dict[str, Any]]) -> dict[s
 def git_commit(root: Path = ROOT) -> str:
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
-        return out.stdout.strip() or "unknown"
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=10)
+        head = out.stdout.strip() or "unknown"
+        return head + (" + uncommitted changes" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 
@@ -181,6 +188,12 @@ def results_markdown(summary: dict[str, Any], cases_path: str) -> str:
         f"| MRR (positives) | {t['mrr']:.3f} |",
         f"| abstention on negatives | {t['abstain']:.3f} |",
         f"| false abstention on positives | {t['false_abstain']:.3f} |",
+        f"| ranking alone, top-1 (no abstention) | {t['ranked_top1']:.3f} |",
+        f"| ranking alone, top-3 (no abstention) | {t['ranked_top3']:.3f} |",
+        "",
+        "The feature weights and confidence curve in `engine/model.json` are fitted on these same cases",
+        "(`gotcha eval --fit`); case-derived features are leave-one-out, and `--fit --cv 5` reports the",
+        "cross-validated figures, which are the ones to quote as generalisation.",
         "",
         "## Per entry (cases whose first expected id is the entry)",
         "",
