@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from engine.cases import load_cases
@@ -15,7 +14,3 @@ def build_engine(catalog_paths: list[str] | None = None, cases_path: str | None 
     cases = load_cases(Path(cases_path) if cases_path else None)
     return Engine(catalog, cases.cases)
 
-
-@lru_cache(maxsize=4)
-def shared_engine(catalog_paths: tuple[str, ...] | None = None) -> Engine:
-    return build_engine(list(catalog_paths) if catalog_paths else None)

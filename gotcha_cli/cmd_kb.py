@@ -41,40 +41,22 @@ def _index(args: argparse.Namespace) -> dict[str, Any]:
     return data
 
 
-def _platform_name(data: dict[str, Any], name: str | None) -> str | None:
-    if name is None:
-        return None
-    key = name.strip().lower()
-    for pname, prof in data["profiles"].items():
-        if key in (pname, prof["display_name"].lower(), str(prof["facts"].get("gotcha_prefix", "")).lower()):
-            return pname
-    raise UsageError(f"unknown platform {name!r}; known: {', '.join(sorted(data['profiles'])) or 'none'}")
-
-
 def _usage(msg: str) -> int:
     error(msg)
     return 2
 
 
-def did_you_mean(data: dict[str, Any], query: str) -> list[str]:
-    from rapidfuzz import fuzz, process
-
-    ids = [e["id"] for e in data["entries"]]
-    close = process.extract(query.upper(), ids, scorer=fuzz.ratio, limit=3, score_cutoff=50)
-    return [c[0] for c in close]
-
-
 def cmd_lookup(args: argparse.Namespace) -> int:
-    from kb.search import SearchIndex
+    from kb.search import SearchIndex, UnknownPlatform, lookup
 
-    data = _index(args)
-    platform = _platform_name(data, args.platform)
-    query = " ".join(args.query)
     if args.limit < 1:
         return _usage("--limit must be at least 1")
-    matches = SearchIndex(data).search(query, platform=platform, limit=args.limit)
-    suggestions = did_you_mean(data, query) if not matches or (len(args.query) == 1 and query[:1].isalpha() and query[-1:].isdigit() and matches[0]["id"] != query.upper()) else []
-    result = {"query": query, "platform": platform, "matches": matches, "did_you_mean": suggestions}
+    data = _index(args)
+    try:
+        result = lookup(data, SearchIndex(data), " ".join(args.query), args.platform, args.limit)
+    except UnknownPlatform as e:
+        raise UsageError(str(e)) from None
+    query, platform, matches, suggestions = result["query"], result["platform"], result["matches"], result["did_you_mean"]
     if args.json:
         emit_json(result)
     else:
@@ -104,8 +86,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     entry = cat.get(args.id)
     if entry is None:
         from kb.index import build_index
+        from kb.search import suggest_ids
 
-        hint = did_you_mean(build_index(cat), args.id)
+        hint = suggest_ids(build_index(cat), args.id)
         error(f"no entry {args.id!r}" + (f"; did you mean {', '.join(hint)}?" if hint else ""))
         return 1
     profile = cat.profile(args.platform) if args.platform else None

@@ -150,3 +150,39 @@ def build_vocab(entries: list[dict[str, Any]]) -> dict[str, str]:
                 sp = spread.setdefault(w, {})
                 sp[n] = sp.get(n, 0.0) + FIELD_WEIGHT[field]
     return {w: ";".join(f"{n}:{b[n]:g}:{spread[w][n]:g}" for n in b) for w, b in best.items()}
+
+
+class UnknownPlatform(ValueError):
+    """A platform name no profile answers to; the message lists the known ones."""
+
+
+def resolve_platform(index: dict[str, Any], name: str | None) -> str | None:
+    """A profile name from its name, display name or gotcha prefix (`vast.ai`, `VAST`, `vastai`)."""
+    if name is None or not name.strip():
+        return None
+    key = name.strip().lower()
+    for pname, prof in index["profiles"].items():
+        if key in (pname, prof["display_name"].lower(), str(prof["facts"].get("gotcha_prefix", "")).lower()):
+            return pname
+    raise UnknownPlatform(f"unknown platform {name!r}; known: {', '.join(sorted(index['profiles'])) or 'none'}")
+
+
+def suggest_ids(index: dict[str, Any], query: str) -> list[str]:
+    """Up to three ids close to `query` (U77 -> U7, U17, U27), for "did you mean"."""
+    from rapidfuzz import fuzz, process
+
+    ids = [e["id"] for e in index["entries"]]
+    return [c[0] for c in process.extract(query.strip().upper(), ids, scorer=fuzz.ratio, limit=3, score_cutoff=50)]
+
+
+def lookup(index: dict[str, Any], search: SearchIndex, query: str, platform: str | None = None, limit: int = 8) -> dict[str, Any]:
+    """The lookup answer both faces return: {query, platform, matches, did_you_mean}.
+
+    Suggestions come when nothing matched, or when an id-shaped query (U99) is not an id.
+    """
+    plat = resolve_platform(index, platform)
+    query = " ".join(query.split())
+    matches = search.search(query, platform=plat, limit=limit)
+    id_shaped = len(query.split()) == 1 and bool(_ID.match(query))
+    suggest = not matches or (id_shaped and matches[0]["id"] != query.upper())
+    return {"query": query, "platform": plat, "matches": matches, "did_you_mean": suggest_ids(index, query) if suggest else []}

@@ -1,6 +1,6 @@
 """What each tool does, over the shared KB; errors an agent can act on are ToolErrors.
 
-The lookup mirrors `gotcha_cli.cmd_kb.cmd_lookup` step for step, so a tool's structured output
+Lookup is kb.search.lookup, the same call `gotcha lookup` makes, so a tool's structured output
 equals `gotcha --json lookup` for the same query (tests/test_mcp_stdio.py holds them to it).
 """
 
@@ -14,6 +14,8 @@ from mcp.server.mcpserver.exceptions import ToolError
 from engine.models import Diagnosis
 from kb.profile_model import ProfileFacts
 from kb.results import EntryList, EntrySummary, LookupMatch, LookupResult
+from kb.search import UnknownPlatform, resolve_platform, suggest_ids
+from kb.search import lookup as kb_lookup
 from mcp_server.models import EntryDetail, ProbeScript, ProfileView
 from mcp_server.state import KB
 
@@ -46,13 +48,10 @@ def _known_platforms(kb: KB) -> str:
 
 def platform_name(kb: KB, name: str | None) -> str | None:
     """A profile name from a name, display name or gotcha prefix (as `gotcha lookup --platform`)."""
-    if name is None or not name.strip():
-        return None
-    key = name.strip().lower()
-    for pname, prof in kb.index["profiles"].items():
-        if key in (pname, prof["display_name"].lower(), str(prof["facts"].get("gotcha_prefix", "")).lower()):
-            return pname
-    raise ToolError(f"unknown platform {name!r}; known: {_known_platforms(kb)}")
+    try:
+        return resolve_platform(kb.index, name)
+    except UnknownPlatform as e:
+        raise ToolError(str(e)) from None
 
 
 def _id_shaped(kb: KB, query: str) -> bool:
@@ -62,8 +61,6 @@ def _id_shaped(kb: KB, query: str) -> bool:
 
 
 def lookup(kb: KB, query: str, platform: str | None, limit: int) -> LookupResult:
-    from gotcha_cli.cmd_kb import did_you_mean  # the CLI's own suggestions, so both faces agree
-
     if not query.strip():
         raise ToolError("query is empty: pass an id (U7, AD4), a keyword (inode, oom) or a phrase")
     if len(query) > MAX_QUERY_CHARS:
@@ -71,12 +68,12 @@ def lookup(kb: KB, query: str, platform: str | None, limit: int) -> LookupResult
             f"query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}. "
             "For a log or command output use diagnose_symptom instead."
         )
-    plat = platform_name(kb, platform)
-    query = " ".join(query.split())
-    matches = kb.search.search(query, platform=plat, limit=limit)
+    try:
+        result = kb_lookup(kb.index, kb.search, query, platform, limit)
+    except UnknownPlatform as e:
+        raise ToolError(str(e)) from None
+    query, plat, matches, suggestions = result["query"], result["platform"], result["matches"], result["did_you_mean"]
     single = len(query.split()) == 1
-    suggest = not matches or (single and query[:1].isalpha() and query[-1:].isdigit() and matches[0]["id"] != query.upper())
-    suggestions = did_you_mean(kb.index, query) if suggest else []
     if single and _id_shaped(kb, query) and not any(e["id"] == query.upper() for e in kb.index["entries"]):
         hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
         raise ToolError(f"unknown id {query.upper()!r}{hint} (list_gotchas lists every id)")
@@ -86,9 +83,7 @@ def lookup(kb: KB, query: str, platform: str | None, limit: int) -> LookupResult
 def get_entry(kb: KB, entry_id: str, platform: str | None) -> EntryDetail:
     entry = kb.catalog.get(entry_id)
     if entry is None:
-        from gotcha_cli.cmd_kb import did_you_mean
-
-        hint = did_you_mean(kb.index, entry_id.strip())
+        hint = suggest_ids(kb.index, entry_id)
         raise ToolError(f"unknown id {entry_id.strip().upper()!r}" + (f"; did you mean {', '.join(hint)}?" if hint else "") + " (list_gotchas lists every id)")
     plat = platform_name(kb, platform)
     facts = kb.catalog.profiles[plat].facts if plat else None

@@ -40,9 +40,9 @@ def register(mcp: MCPServer) -> None:
         kb = get_kb()
         entry = kb.catalog.get(id)
         if entry is None:
-            from gotcha_cli.cmd_kb import did_you_mean
+            from kb.search import suggest_ids
 
-            hint = did_you_mean(kb.index, id)
+            hint = suggest_ids(kb.index, id)
             raise ResourceNotFoundError(f"unknown id {id!r}" + (f"; did you mean {', '.join(hint)}?" if hint else ""))
         return entry_markdown(entry)
 
