@@ -51,6 +51,12 @@ def sniff(seg: Segment) -> bool:
     return any("load average" in ln.text or ln.text.startswith("up ") for ln in seg.lines)
 
 
+def _add_minutes(r: Reading, minutes: int | None, line: int) -> None:
+    if minutes is not None:
+        r.facts.append(Fact("uptime.minutes", minutes, line, "min"))
+        r.claimed.add(line)
+
+
 def parse(seg: Segment) -> Reading:
     r = Reading()
     cmd = seg.command
@@ -60,10 +66,7 @@ def parse(seg: Segment) -> Reading:
         t = ln.text
         m = _LEAD.match(t)
         if m:
-            minutes = _duration(m.group(1), whole=False)
-            if minutes is not None:
-                r.facts.append(Fact("uptime.minutes", minutes, ln.no, "min"))
-                r.claimed.add(ln.no)
+            _add_minutes(r, _duration(m.group(1), whole=False), ln.no)
             lm = _LOAD.search(t)
             if lm:
                 r.facts.append(Fact("uptime.load1", float(lm.group(1).replace(",", ".")), ln.no))
@@ -71,10 +74,7 @@ def parse(seg: Segment) -> Reading:
             continue
         m = _PRETTY.match(t)
         if m:
-            minutes = _duration(m.group(1), whole=True)
-            if minutes is not None:
-                r.facts.append(Fact("uptime.minutes", minutes, ln.no, "min"))
-                r.claimed.add(ln.no)
+            _add_minutes(r, _duration(m.group(1), whole=True), ln.no)
             continue
         m = _LOADAVG.match(t)
         if m:
