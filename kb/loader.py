@@ -117,6 +117,13 @@ def cross_check(cat: Catalog) -> list[Problem]:
             for ref in sorted(set(platform_ref.findall(text))):
                 if ref not in seen:
                     problems.append(Problem(path=e.source.path, line=e.source.line, message=f"{e.id} refers to {ref}, which does not exist"))
+    owner: dict[str, str] = {}
+    for prof in cat.profiles.values():
+        for hint in prof.facts.hints:
+            other = owner.setdefault(hint.lower(), prof.name)
+            if other != prof.name:
+                # A hint two platforms share cannot tell them apart; diagnose would flip between them.
+                problems.append(Problem(path=prof.source.path, line=1, message=f"hint {hint!r} is also a hint of profile {other!r}"))
     known_fields = set(ProfileFacts.model_fields)
     for e in cat.entries:
         for f in e.profile_fields:

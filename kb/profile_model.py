@@ -65,6 +65,17 @@ class ProfileFacts(BaseModel):
     secret_scanned_fs: str
     tb_logdir: str
     tb_port: str
+    # Strings that give the platform away in a paste when its name is absent: hostnames, paths,
+    # CLI names. Optional, so an old profile stays valid; diagnose uses them to infer the platform.
+    hints: list[str] = Field(default_factory=list)
+
+    @field_validator("hints")
+    @classmethod
+    def _distinct_hints(cls, v: list[str]) -> list[str]:
+        short = [h for h in v if len(h.strip()) < 4]
+        if short:
+            raise ValueError(f"hints must be at least 4 characters (too easy to match by accident): {short}")
+        return [h.strip() for h in v]
 
     @field_validator("verified", "tb_port", "spot_grace", "inode_cap", "egress_per_gb", "cross_az_per_gb", mode="before")
     @classmethod

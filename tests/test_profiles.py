@@ -140,3 +140,16 @@ def test_entry_field_dependencies_exist_in_every_profile(catalog):
             assert f in ProfileFacts.model_fields, (e.id, f)
             for prof in catalog.profiles.values():
                 assert str(getattr(prof.facts, f)).strip(), (prof.name, f)
+
+
+def test_hints_shorter_than_four_characters_are_rejected(tmp_path):
+    got = mutated(tmp_path, 'hints: ["runpodctl"', 'hints: ["rp", "runpodctl"')
+    assert len(got) == 1 and "field 'hints'" in got[0] and "'rp'" in got[0], got
+
+
+def test_a_hint_two_profiles_share_is_an_error(tmp_path):
+    text = (ROOT / "profiles" / "runpod.md").read_text(encoding="utf-8").replace('hints: ["runpodctl"', 'hints: ["vastai", "runpodctl"')
+    (tmp_path / "runpod.md").write_text(text, encoding="utf-8")
+    (tmp_path / "vastai.md").write_text((ROOT / "profiles" / "vastai.md").read_text(encoding="utf-8"), encoding="utf-8")
+    got = [x.message for x in load_catalog([str(tmp_path), str(ROOT / "gotchas")]).problems]
+    assert any("hint 'vastai' is also a hint of profile" in m for m in got), got
