@@ -24,6 +24,7 @@ from engine.redact import redact
 from engine.scoring import FEATURES, MAX_SIGNAL
 from engine.signals import DEDUP_ABOVE_LINES, CompiledSignal, TextIndex, compile_entry, drop_repeats, evaluate
 from engine.textsim import Centroids, TfIdf, phrase_hits, tokens
+from engine.unexplained import ErrorCoverage, error_lines
 from kb.catalog import Catalog
 from kb.models import Entry
 
@@ -33,6 +34,13 @@ MAX_PHRASES = 2.0  # phrase evidence saturates: three error strings are not 3x o
 PHRASE_CANDIDATES = 40
 TEXT_TAIL_LINES = 1000  # big logs: the text models read only the end, where it broke
 PHRASE_TAIL_LINES = 300
+
+
+def _hint_pattern(hint: str) -> str:
+    """A hint matches as a whole token: `vastai` not inside `myvastaibackup`, a path not inside another path."""
+    left = r"(?<![\w-])" if hint[0].isalnum() else r"(?<![\w./-])"
+    right = r"(?![\w-])" if hint[-1].isalnum() else ""
+    return left + re.escape(hint) + right
 
 
 def _entry_doc(e: Entry) -> list[str]:
@@ -120,6 +128,14 @@ class Engine:
             if names
             else None
         )
+        # Hostnames, paths and CLI names the profiles declare: `connect.westb.seetacloud.com` or
+        # `/root/autodl-tmp` give the platform away even when nobody names it.
+        self.platform_hints = {h.lower(): name for name, prof in catalog.profiles.items() for h in prof.facts.hints}
+        self._hint_rx = (
+            re.compile("(?i)(" + "|".join(_hint_pattern(h) for h in sorted(self.platform_hints, key=len, reverse=True)) + ")")
+            if self.platform_hints
+            else None
+        )
         self.model = scoring.load()
 
     # -- helpers -----------------------------------------------------------------------------
@@ -145,9 +161,13 @@ class Engine:
         return prof.name
 
     def _infer_platform(self, text: str) -> str | None:
-        if self._platform_rx is None:
-            return None
-        found = {self.platform_names[m.group(1).lower()] for m in self._platform_rx.finditer(text[-200_000:])}
+        """The one platform the text names or gives away; None when it points at none or several."""
+        tail = text[-200_000:]
+        found: set[str] = set()
+        if self._platform_rx is not None:
+            found.update(self.platform_names[m.group(1).lower()] for m in self._platform_rx.finditer(tail))
+        if self._hint_rx is not None:
+            found.update(self.platform_hints[m.group(1).lower()] for m in self._hint_rx.finditer(tail))
         return found.pop() if len(found) == 1 else None
 
     # -- the pipeline ------------------------------------------------------------------------
@@ -173,7 +193,9 @@ class Engine:
         if plat is None:
             plat = self._infer_platform(index.text)
             inferred = plat is not None
-        candidates = [e for e in self.entries if e.platform in (None, plat)]
+        # Unknown platform: every platform's gotchas still compete, flagged `unplaced` so the fitted
+        # weight can say how much less likely a platform-specific answer is without that context.
+        candidates = [e for e in self.entries if plat is None or e.platform in (None, plat)]
 
         free = [ln for ln in search_lines if ln.no not in parsed.claimed][-TEXT_TAIL_LINES:]
         qtoks = tokens(" ".join(ln.text for ln in free))
@@ -185,7 +207,7 @@ class Engine:
             case = self.cases[i]
             if case.id == exclude_case:
                 continue
-            if case.platform not in (None, plat) and any(self.by_id[x].platform for x in case.expect):
+            if plat is not None and case.platform not in (None, plat) and any(self.by_id[x].platform for x in case.expect):
                 continue
             if not case.expect:
                 neg_sim = max(neg_sim, sim)
@@ -226,6 +248,7 @@ class Engine:
                 )
             f = {k: 0.0 for k in FEATURES}
             f["signal_pos"], f["signal_neg"] = min(pos, MAX_SIGNAL), neg
+            f["unplaced"] = 1.0 if plat is None and e.platform else 0.0
             sim = entry_sim.get(self.position[e.id], 0.0)
             if sim > 0.05:
                 f["text"], f["text_rel"] = sim, sim / max_text
@@ -255,6 +278,10 @@ class Engine:
             cand.features["phrase"] = min(ph, MAX_PHRASES)
             cand.score = self.model.score(cand.features)
         scored.sort(key=lambda c: (-c.score, c.order))
+        errors = ErrorCoverage(error_lines(search_lines), lambda t: self.entry_index.query(tokens(t)))
+        for cand in scored[:PHRASE_CANDIDATES]:
+            hit_lines = {x.line for x in cand.evidence if x.line is not None}
+            cand.features["unexplained"] = errors.unexplained(self.position[cand.entry.id], hit_lines)
         return Analysis(scored, parsed, plat, inferred, cut, neg_sim, top_pos_case, coverage)
 
     def answer(self, a: "Analysis", top_k: int = 5) -> Diagnosis:
@@ -273,8 +300,9 @@ class Engine:
             if matches:
                 conf = min(conf, matches[-1].confidence)
             values: dict[str, Any] = {}
-            if profile is not None:
-                values = {f: getattr(profile.facts, f) for f in e.profile_fields}
+            own = self.catalog.profiles.get(e.platform) if e.platform else profile
+            if own is not None:
+                values = {f: getattr(own.facts, f) for f in e.profile_fields}
             ev.sort(key=lambda x: -abs(x.weight))
             matches.append(
                 Match(

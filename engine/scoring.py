@@ -24,16 +24,18 @@ FEATURES = (
     "case_rel",  # relative to the nearest labeled case overall
     "phrase",  # exact error strings / multi-word keywords found, specificity-weighted
     "centroid",  # cosine to the centroid of all labeled cases of this entry
+    "unplaced",  # 1 for a platform's own gotcha when the paste's platform is unknown
 )
-DEFAULT_WEIGHTS = {"signal_pos": 1.0, "signal_neg": 1.0, "text": 7.0, "text_rel": 0.0, "case": 6.0, "case_rel": 0.0, "phrase": 1.5, "centroid": 0.0}
+DEFAULT_WEIGHTS = {"signal_pos": 1.0, "signal_neg": 1.0, "text": 7.0, "text_rel": 0.0, "case": 6.0, "case_rel": 0.0, "phrase": 1.5, "centroid": 0.0, "unplaced": -1.0}
 MAX_SIGNAL = 12.0
 
 
 # What the confidence curve looks at: the best candidate's score, its lead over the next, how
-# much of that is hard evidence (signals, phrases) versus resemblance, and how close the input
-# is to a labeled out-of-scope example.
-CONF_INPUTS = ("score", "margin", "signal_pos", "phrase", "text", "case", "centroid", "neg_sim", "coverage")
-DEFAULT_CONF = {"score": 0.5, "margin": 0.0, "signal_pos": 0.0, "phrase": 0.0, "text": 0.0, "case": 0.0, "centroid": 0.0, "neg_sim": 0.0, "coverage": 0.0, "bias": -1.4}
+# much of that is hard evidence (signals, phrases) versus resemblance, how close the input is to
+# a labeled out-of-scope example, and whether the paste holds an error line the candidate does
+# not account for (engine/unexplained.py).
+CONF_INPUTS = ("score", "margin", "signal_pos", "phrase", "text", "case", "centroid", "neg_sim", "coverage", "unexplained")
+DEFAULT_CONF = {"score": 0.5, "margin": 0.0, "signal_pos": 0.0, "phrase": 0.0, "text": 0.0, "case": 0.0, "centroid": 0.0, "neg_sim": 0.0, "coverage": 0.0, "unexplained": 0.0, "bias": -1.4}
 
 
 def conf_inputs(top: float, second: float, features: dict[str, float], neg_sim: float, coverage: float = 1.0) -> dict[str, float]:
@@ -47,6 +49,7 @@ def conf_inputs(top: float, second: float, features: dict[str, float], neg_sim: 
         "centroid": features.get("centroid", 0.0),
         "neg_sim": neg_sim,
         "coverage": coverage,
+        "unexplained": features.get("unexplained", 0.0),
     }
 
 

@@ -38,30 +38,41 @@ def collect(engine: Engine, cases: list[Case]) -> list[Sample]:
 
 
 def _dot(w: dict[str, float], f: dict[str, float]) -> float:
-    return sum(w[k] * f[k] for k in FEATURES)
+    return sum(w[k] * f.get(k, 0.0) for k in FEATURES)
+
+
+FIT_CANDIDATES = 30  # the softmax mass below the top 30 of a few hundred candidates is negligible
 
 
 def fit_weights(samples: list[Sample], start: dict[str, float], iters: int = 1500, lr: float = 0.01, l2: float = 0.01) -> dict[str, float]:
     """Softmax regression: maximise the probability mass on acceptable ids among the candidates."""
-    w = dict(start)
-    train = [s for s in samples if s.case.expect and any(i in s.ok for i, _ in s.cands)]
+    keys = list(FEATURES)
+    w = [start.get(k, 0.0) for k in keys]
+    train = []  # per case: feature rows as tuples, and which rows are acceptable answers
+    for s in samples:
+        if s.case.expect and any(i in s.ok for i, _ in s.cands):
+            cands = s.cands[:FIT_CANDIDATES]
+            if not any(i in s.ok for i, _ in cands):
+                cands = cands + [c for c in s.cands if c[0] in s.ok][:1]
+            train.append(([tuple(f.get(k, 0.0) for k in keys) for _, f in cands], [i in s.ok for i, _ in cands]))
+    neg = keys.index("signal_neg")
+    n = len(train)
     for _ in range(iters):
-        grad = {k: l2 * w[k] for k in FEATURES}
-        for s in train:
-            scores = [_dot(w, f) for _, f in s.cands]
+        grad = [l2 * x for x in w]
+        for rows, good_mask in train:
+            scores = [sum(a * b for a, b in zip(w, r)) for r in rows]
             top = max(scores)
             exps = [math.exp(x - top) for x in scores]
             z = sum(exps)
-            good = sum(e for e, (i, _) in zip(exps, s.cands) if i in s.ok)
-            for e, (i, f) in zip(exps, s.cands):
-                p_all = e / z
-                p_good = (e / good) if i in s.ok else 0.0
-                for k in FEATURES:
-                    grad[k] += (p_all - p_good) * f[k] / len(train)
-        for k in FEATURES:
-            w[k] -= lr * grad[k] * 10
-        w["signal_neg"] = max(w["signal_neg"], 0.0)  # evidence against must stay against
-    return w
+            good = sum(e for e, g in zip(exps, good_mask) if g)
+            for e, g, r in zip(exps, good_mask, rows):
+                d = (e / z - (e / good if g else 0.0)) / n
+                if d:
+                    for j, v in enumerate(r):
+                        grad[j] += d * v
+        w = [x - lr * g * 10 for x, g in zip(w, grad)]
+        w[neg] = max(w[neg], 0.0)  # evidence against must stay against
+    return dict(zip(keys, w))
 
 
 def _top(w: dict[str, float], s: Sample) -> tuple[str | None, float, float, dict[str, float]]:
@@ -76,6 +87,8 @@ def _top(w: dict[str, float], s: Sample) -> tuple[str | None, float, float, dict
 # More evidence must never lower confidence: these inputs keep non-negative weights (a prior the
 # few hundred cases cannot overrule by accident, e.g. a log with strong signals but little prose).
 MONOTONE = {"score", "margin", "signal_pos", "phrase", "text", "case", "centroid", "coverage"}
+# ...and signs of being out of scope must never raise it.
+ANTITONE = {"neg_sim", "unexplained"}
 
 
 def fit_confidence(samples: list[Sample], w: dict[str, float], iters: int = 3000, lr: float = 0.1, l2: float = 0.01) -> Model:
@@ -102,6 +115,8 @@ def fit_confidence(samples: list[Sample], w: dict[str, float], iters: int = 3000
             c[k] -= lr * g[k]
             if k in MONOTONE:
                 c[k] = max(c[k], 0.0)
+            elif k in ANTITONE:
+                c[k] = min(c[k], 0.0)
         bias -= lr * gb
     # Undo the standardisation so the model applies to raw inputs.
     conf = {k: c[k] / std[k] for k in keys}

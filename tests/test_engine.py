@@ -192,3 +192,52 @@ def test_probe_script_runs_under_sh_and_diagnose_reads_its_output(engine, tmp_pa
     d = engine.diagnose("the job on this box died\n" + out)
     # This machine has no GPU; the readings that exist everywhere must still come through.
     assert {"uptime.minutes", "df.use_pct", "df.inode_use_pct", "free.mem_total_mib"} <= set(d.facts)
+
+
+@pytest.mark.parametrize(
+    "paste, platform",
+    [
+        ("ssh -p 41822 root@connect.westb.seetacloud.com", "autodl"),
+        ("du -sh /root/autodl-tmp/cache", "autodl"),
+        ("Connection to ssh5.vast.ai closed.", "vastai"),
+        ("runpodctl send ckpt.pt", "runpod"),
+        ("ls /notebooks/data", "paperspace"),
+        ("sbatch train.sh && squeue -u me", "generic-ssh"),
+        ("ls /home/me/notebooks", None),  # a path that only ends like a hint
+        ("runpodctl send a; vastai show instances", None),  # two platforms: do not guess
+    ],
+)
+def test_platform_inferred_from_profile_hints(engine, paste, platform):
+    assert engine._infer_platform(paste) == platform
+
+
+def test_platform_gotchas_compete_when_the_platform_is_unknown(engine):
+    a = engine.analyze("the bill keeps growing although the instance says powered off")
+    assert a.platform is None
+    placed = {c.entry.id: c.features["unplaced"] for c in a.scored}
+    assert any(v == 1.0 and i[0].isalpha() and not i.startswith("U") for i, v in placed.items())
+    assert all(v == 0.0 for i, v in placed.items() if i.startswith("U"))
+    a = engine.analyze("the bill keeps growing although the instance says powered off", platform="lambda")
+    assert {c.entry.platform for c in a.scored} <= {None, "lambda"}
+    assert all(c.features["unplaced"] == 0.0 for c in a.scored)
+
+
+def test_an_error_line_the_top_candidate_does_not_explain_is_flagged(engine):
+    a = engine.analyze("ValueError: Expected input batch_size (64) to match target batch_size (32).")
+    assert a.scored and a.scored[0].features["unexplained"] == 1.0
+    a = engine.analyze("RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB")
+    assert a.scored[0].entry.id in ("U10", "U11") and a.scored[0].features["unexplained"] == 0.0
+
+
+def test_error_coverage_counts_hits_and_resemblance():
+    from engine.evidence import Line
+    from engine.unexplained import ErrorCoverage, error_lines
+
+    lines = [Line(1, "epoch 3 loss 0.41"), Line(2, "OSError: [Errno 28] No space left on device")]
+    errs = error_lines(lines)
+    assert [ln.no for ln in errs] == [2]
+    cov = ErrorCoverage(errs, lambda text: {7: 0.4, 8: 0.05})
+    assert cov.unexplained(7, set()) == 0.0  # resembles the error line
+    assert cov.unexplained(8, set()) == 1.0  # neither resembles nor hit it
+    assert cov.unexplained(8, {2}) == 0.0  # a signal fired on that very line
+    assert ErrorCoverage([], lambda text: {}).unexplained(8, set()) == 0.0  # no error, nothing unexplained
