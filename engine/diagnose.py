@@ -228,12 +228,14 @@ class Engine:
         for order, e in enumerate(candidates):
             ev: list[EvidenceItem] = []
             pos = neg = 0.0
+            backed = False  # a fact predicate (a parsed reading) spoke for this entry
             for sig in self.signals[e.id]:
                 hit = evaluate(sig, index, parsed.facts)
                 if hit is None:
                     continue
                 if sig.weight >= 0:
                     pos += sig.weight
+                    backed = backed or bool(sig.predicates)
                 else:
                     neg += sig.weight
                 scale = w["signal_pos"] if sig.weight >= 0 else w["signal_neg"]
@@ -249,6 +251,9 @@ class Engine:
             f = {k: 0.0 for k in FEATURES}
             f["signal_pos"], f["signal_neg"] = min(pos, MAX_SIGNAL), neg
             f["unplaced"] = 1.0 if plat is None and e.platform else 0.0
+            # The paste holds readings (df, nvidia-smi, memory.events...) and none of them speaks
+            # for this entry: a healthy `df -i` under a question about inodes.
+            f["unbacked"] = 1.0 if parsed.facts and not backed else 0.0
             sim = entry_sim.get(self.position[e.id], 0.0)
             if sim > 0.05:
                 f["text"], f["text_rel"] = sim, sim / max_text

@@ -32,10 +32,10 @@ MAX_SIGNAL = 12.0
 
 # What the confidence curve looks at: the best candidate's score, its lead over the next, how
 # much of that is hard evidence (signals, phrases) versus resemblance, how close the input is to
-# a labeled out-of-scope example, and whether the paste holds an error line the candidate does
-# not account for (engine/unexplained.py).
-CONF_INPUTS = ("score", "margin", "signal_pos", "phrase", "text", "case", "centroid", "neg_sim", "coverage", "unexplained")
-DEFAULT_CONF = {"score": 0.5, "margin": 0.0, "signal_pos": 0.0, "phrase": 0.0, "text": 0.0, "case": 0.0, "centroid": 0.0, "neg_sim": 0.0, "coverage": 0.0, "unexplained": 0.0, "bias": -1.4}
+# a labeled out-of-scope example, whether the paste holds an error line the candidate does not
+# account for (engine/unexplained.py), and whether it holds readings none of which back it.
+CONF_INPUTS = ("score", "margin", "signal_pos", "phrase", "text", "case", "centroid", "neg_sim", "coverage", "unexplained", "unbacked")
+DEFAULT_CONF = {"score": 0.5, "margin": 0.0, "signal_pos": 0.0, "phrase": 0.0, "text": 0.0, "case": 0.0, "centroid": 0.0, "neg_sim": 0.0, "coverage": 0.0, "unexplained": 0.0, "unbacked": 0.0, "bias": -1.4}
 
 
 def conf_inputs(top: float, second: float, features: dict[str, float], neg_sim: float, coverage: float = 1.0) -> dict[str, float]:
@@ -50,6 +50,7 @@ def conf_inputs(top: float, second: float, features: dict[str, float], neg_sim: 
         "neg_sim": neg_sim,
         "coverage": coverage,
         "unexplained": features.get("unexplained", 0.0),
+        "unbacked": features.get("unbacked", 0.0),
     }
 
 

@@ -88,7 +88,7 @@ def _top(w: dict[str, float], s: Sample) -> tuple[str | None, float, float, dict
 # few hundred cases cannot overrule by accident, e.g. a log with strong signals but little prose).
 MONOTONE = {"score", "margin", "signal_pos", "phrase", "text", "case", "centroid", "coverage"}
 # ...and signs of being out of scope must never raise it.
-ANTITONE = {"neg_sim", "unexplained"}
+ANTITONE = {"neg_sim", "unexplained", "unbacked"}
 
 
 def fit_confidence(samples: list[Sample], w: dict[str, float], iters: int = 3000, lr: float = 0.1, l2: float = 0.01) -> Model:

@@ -241,3 +241,16 @@ def test_error_coverage_counts_hits_and_resemblance():
     assert cov.unexplained(8, set()) == 1.0  # neither resembles nor hit it
     assert cov.unexplained(8, {2}) == 0.0  # a signal fired on that very line
     assert ErrorCoverage([], lambda text: {}).unexplained(8, set()) == 0.0  # no error, nothing unexplained
+
+
+def test_readings_that_do_not_back_a_candidate_are_flagged(engine):
+    full = "$ df -i /data\nFilesystem      Inodes   IUsed IFree IUse% Mounted on\n/dev/vdb      6553600 6553600     0  100% /data\n"
+    a = engine.analyze(full + "cp: cannot create regular file: No space left on device")
+    u7 = next(c for c in a.scored if c.entry.id == "U7")
+    assert u7.features["unbacked"] == 0.0  # the inode reading speaks for U7
+    healthy = "$ df -i /data\nFilesystem      Inodes IUsed   IFree IUse% Mounted on\n/dev/vdb      6553600 91000 6462600    2% /data\n"
+    a = engine.analyze(healthy + "are my inodes ok?")
+    u7 = next(c for c in a.scored if c.entry.id == "U7")
+    assert u7.features["unbacked"] == 1.0
+    a = engine.analyze("are my inodes running out?")  # no readings at all: nothing to hold against it
+    assert all(c.features["unbacked"] == 0.0 for c in a.scored)
