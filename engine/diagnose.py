@@ -29,7 +29,6 @@ from kb.catalog import Catalog
 from kb.models import Entry
 
 AMBIGUOUS_PLATFORM_WORDS = {"local", "lambda", "china", "generic-ssh", "generic ssh"}
-QUALIFIED_ALIASES = {"lambda": ("lambda cloud", "lambda labs", "lambdalabs"), "china": ("matpool", "矩池云", "gpushare", "恒源云", "featurize", "揽睿星舟")}
 MAX_PHRASES = 2.0  # phrase evidence saturates: three error strings are not 3x one
 PHRASE_CANDIDATES = 40
 TEXT_TAIL_LINES = 1000  # big logs: the text models read only the end, where it broke
@@ -38,8 +37,9 @@ PHRASE_TAIL_LINES = 300
 
 def _hint_pattern(hint: str) -> str:
     """A hint matches as a whole token: `vastai` not inside `myvastaibackup`, a path not inside another path."""
-    left = r"(?<![\w-])" if hint[0].isalnum() else r"(?<![\w./-])"
-    right = r"(?![\w-])" if hint[-1].isalnum() else ""
+    # Chinese has no spaces, so a CJK hint matches anywhere; ASCII words and paths need edges.
+    left = "" if not hint[0].isascii() else r"(?<![\w-])" if hint[0].isalnum() else r"(?<![\w./-])"
+    right = r"(?![\w-])" if hint[-1].isascii() and hint[-1].isalnum() else ""
     return left + re.escape(hint) + right
 
 
@@ -117,11 +117,9 @@ class Engine:
         for name, prof in catalog.profiles.items():
             for alias in {name, prof.facts.display_name.lower(), prof.facts.display_name.lower().replace(".", "")}:
                 # Names that are also ordinary words ("local", "lambda" in Python code) must not
-                # switch platforms on their own; they need the qualified form.
+                # switch platforms on their own; the profile's hints carry the qualified forms.
                 if alias not in AMBIGUOUS_PLATFORM_WORDS:
                     names[alias] = name
-            for alias in QUALIFIED_ALIASES.get(name, ()):
-                names[alias] = name
         self.platform_names = names
         self._platform_rx = (
             re.compile(r"(?i)(?<![\w.])(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")(?![\w])")

@@ -72,9 +72,10 @@ class ProfileFacts(BaseModel):
     @field_validator("hints")
     @classmethod
     def _distinct_hints(cls, v: list[str]) -> list[str]:
-        short = [h for h in v if len(h.strip()) < 4]
+        # A CJK word of three characters is as specific as an ASCII word of many more.
+        short = [h for h in v if len(h.strip()) < (4 if h.strip().isascii() else 2)]
         if short:
-            raise ValueError(f"hints must be at least 4 characters (too easy to match by accident): {short}")
+            raise ValueError(f"hints must be at least 4 characters, 2 for CJK (too easy to match by accident): {short}")
         return [h.strip() for h in v]
 
     @field_validator("verified", "tb_port", "spot_grace", "inode_cap", "egress_per_gb", "cross_az_per_gb", mode="before")

@@ -203,6 +203,9 @@ def test_probe_script_runs_under_sh_and_diagnose_reads_its_output(engine, tmp_pa
         ("runpodctl send ckpt.pt", "runpod"),
         ("ls /notebooks/data", "paperspace"),
         ("sbatch train.sh && squeue -u me", "generic-ssh"),
+        ("在矩池云上跑训练", "china"),  # CJK hints match without word edges
+        ("I hit Restart in the Lambda dashboard", "lambda"),
+        ("key=lambda x: x[1]", None),  # Python's lambda is not the platform
         ("ls /home/me/notebooks", None),  # a path that only ends like a hint
         ("runpodctl send a; vastai show instances", None),  # two platforms: do not guess
     ],
