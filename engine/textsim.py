@@ -35,10 +35,22 @@ def tokens(text: str) -> list[str]:
             continue
         if w.isdigit() and len(w) > 4:
             continue  # pids, sizes, timestamps: noise
-        if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
-            w = w[:-1]
-        out.append(w)
+        out.append(_stem(w))
     return out
+
+
+# Crude suffix folding so "compressed", "compressing" and "compression" meet "compress". Longest
+# suffix first; the stem must keep 4+ letters, and only plain words are folded (not paths, ids).
+_SUFFIXES = ("ations", "ation", "ions", "ion", "ings", "ing", "edly", "ed", "ers", "er", "es", "ly", "s")
+
+
+def _stem(w: str) -> str:
+    if not w.isalpha() or len(w) < 5:
+        return w
+    for suf in _SUFFIXES:
+        if w.endswith(suf) and len(w) - len(suf) >= 4 and not (suf == "s" and w.endswith("ss")):
+            return w[: -len(suf)]
+    return w
 
 
 @dataclass
