@@ -23,6 +23,7 @@ from engine.parsers import parse_all
 from engine.redact import redact
 from engine.scoring import FEATURES, MAX_SIGNAL
 from engine.signals import DEDUP_ABOVE_LINES, CompiledSignal, TextIndex, compile_entry, drop_repeats, evaluate
+from engine.scope import ScopeModel
 from engine.textsim import Centroids, TfIdf, phrase_hits, tokens
 from engine.unexplained import ErrorCoverage, error_lines
 from kb.catalog import Catalog
@@ -72,6 +73,11 @@ class Analysis:
     neg_sim: float  # similarity to the nearest out-of-scope example
     pos_sim: float  # similarity to the nearest in-scope example
     coverage: float = 1.0  # share of the input's distinct words that the catalog's domain uses
+    scope: float = 0.0  # in-scope log-odds (engine/scope.py)
+
+    @property
+    def context(self) -> scoring.Context:
+        return scoring.Context(self.neg_sim, self.coverage, self.scope)
 
     @property
     def ranking(self) -> list[tuple[str, float]]:
@@ -89,18 +95,19 @@ class Engine:
         self.position = {e.id: i for i, e in enumerate(self.entries)}  # row in entry_index
         self.entry_index = TfIdf([_entry_doc(e) for e in self.entries])
         self.cases = [c for c in cases if all(x in self.by_id for x in c.expect)]
-        self.case_index = TfIdf([tokens(c.input) for c in self.cases])
+        case_toks = [tokens(c.input) for c in self.cases]
+        self.case_index = TfIdf(case_toks)
         self.case_pos = {c.id: i for i, c in enumerate(self.cases)}
+        self.case_by_id = {c.id: c for c in self.cases}
+        self.case_words = {c.id: set(t) for c, t in zip(self.cases, case_toks)}
         # Words the catalog and its in-scope examples use: an input made of other words is likely
         # about something the catalog does not cover.
         self.catalog_vocab = set(self.entry_index.idf)
         self.case_vocab: Counter[str] = Counter()  # in how many in-scope cases each word occurs
-        self.case_tokens: dict[str, set[str]] = {}
         for c in self.cases:
             if c.expect:
-                toks = set(tokens(c.input))
-                self.case_tokens[c.id] = toks
-                self.case_vocab.update(toks)
+                self.case_vocab.update(self.case_words[c.id])
+        self.scope = ScopeModel((self.case_words[c.id], bool(c.expect)) for c in self.cases)
         self.centroids = Centroids(self.case_index, [[(c.expect[0], 1.0)] + [(x, 0.5) for x in c.also_ok] if c.expect else [] for c in self.cases])
         # Phrases: the exact error strings an entry quotes, and its multi-word keywords. A phrase
         # many entries share ("nvidia-smi", "checkpoint") says little, so it counts less.
@@ -146,7 +153,8 @@ class Engine:
         distinct = set(toks)
         if not distinct:
             return 0.0
-        own = self.case_tokens.get(exclude_case, set()) if exclude_case else set()
+        held = self.case_by_id.get(exclude_case) if exclude_case else None
+        own = self.case_words[held.id] if held is not None and held.expect else set()
         known = sum(1 for t in distinct if t in self.catalog_vocab or self.case_vocab[t] - (t in own) > 0)
         return known / len(distinct)
 
@@ -216,6 +224,8 @@ class Engine:
                     best_case[eid] = (s, case)
         top_pos_case = max((s for s, _ in best_case.values()), default=0.0)
         coverage = self._coverage(qtoks, exclude_case)
+        held = self.case_by_id.get(exclude_case) if exclude_case else None
+        scope = self.scope.log_odds(set(qtoks), (self.case_words[held.id], bool(held.expect)) if held else None)
         centroid = self.centroids.similarity(case_sim, self.case_pos.get(exclude_case) if exclude_case else None)
         phrase_lines = [ln.text for ln in free[-PHRASE_TAIL_LINES:]]
 
@@ -285,7 +295,7 @@ class Engine:
         for cand in scored[:PHRASE_CANDIDATES]:
             hit_lines = {x.line for x in cand.evidence if x.line is not None}
             cand.features["unexplained"] = errors.unexplained(self.position[cand.entry.id], hit_lines)
-        return Analysis(scored, parsed, plat, inferred, cut, neg_sim, top_pos_case, coverage)
+        return Analysis(scored, parsed, plat, inferred, cut, neg_sim, top_pos_case, coverage, scope)
 
     def answer(self, a: "Analysis", top_k: int = 5) -> Diagnosis:
         scored, parsed, plat, inferred, cut, neg_sim, pos_sim = a.scored, a.parsed, a.platform, a.inferred, a.truncated, a.neg_sim, a.pos_sim
@@ -299,7 +309,7 @@ class Engine:
                 rival = scored[0].score
             else:
                 rival = scored[1].score if len(scored) > 1 else min(0.0, score)
-            conf = self.model.confidence(score, rival, cand.features, neg_sim, a.coverage)
+            conf = self.model.confidence(score, rival, cand.features, a.context)
             if matches:
                 conf = min(conf, matches[-1].confidence)
             values: dict[str, Any] = {}

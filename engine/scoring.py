@@ -31,14 +31,28 @@ MAX_SIGNAL = 12.0
 
 
 # What the confidence curve looks at: the best candidate's score, its lead over the next, how
-# much of that is hard evidence (signals, phrases) versus resemblance, how close the input is to
-# a labeled out-of-scope example, whether the paste holds an error line the candidate does not
-# account for (engine/unexplained.py), and whether it holds readings none of which back it.
-CONF_INPUTS = ("score", "margin", "signal_pos", "phrase", "text", "case", "centroid", "neg_sim", "coverage", "unexplained", "unbacked")
-DEFAULT_CONF = {"score": 0.5, "margin": 0.0, "signal_pos": 0.0, "phrase": 0.0, "text": 0.0, "case": 0.0, "centroid": 0.0, "neg_sim": 0.0, "coverage": 0.0, "unexplained": 0.0, "unbacked": 0.0, "bias": -1.4}
+# much of that is hard evidence (signals, phrases) versus resemblance; about the paste as a whole,
+# how close it is to a labeled out-of-scope example, how much of its vocabulary the domain uses
+# and the in/out-of-scope log-odds (engine/scope.py); and whether it holds an error line the
+# candidate does not account for (engine/unexplained.py), readings none of which back it, or
+# no platform context for a platform-specific answer.
+CONF_INPUTS = (
+    "score", "margin", "signal_pos", "phrase", "text", "case", "centroid",
+    "neg_sim", "coverage", "scope", "unexplained", "unbacked", "unplaced",
+)  # fmt: skip
+DEFAULT_CONF = {k: 0.0 for k in CONF_INPUTS} | {"score": 0.5, "bias": -1.4}
 
 
-def conf_inputs(top: float, second: float, features: dict[str, float], neg_sim: float, coverage: float = 1.0) -> dict[str, float]:
+@dataclass(frozen=True)
+class Context:
+    """What the confidence curve knows about the paste as a whole (not about one candidate)."""
+
+    neg_sim: float = 0.0  # similarity to the nearest out-of-scope example
+    coverage: float = 1.0  # share of its distinct words the catalog's domain uses
+    scope: float = 0.0  # in-scope log-odds from the labeled cases
+
+
+def conf_inputs(top: float, second: float, features: dict[str, float], ctx: Context) -> dict[str, float]:
     return {
         "score": top,
         "margin": top - second,
@@ -47,10 +61,12 @@ def conf_inputs(top: float, second: float, features: dict[str, float], neg_sim: 
         "text": features.get("text", 0.0),
         "case": features.get("case", 0.0),
         "centroid": features.get("centroid", 0.0),
-        "neg_sim": neg_sim,
-        "coverage": coverage,
+        "neg_sim": ctx.neg_sim,
+        "coverage": ctx.coverage,
+        "scope": ctx.scope,
         "unexplained": features.get("unexplained", 0.0),
         "unbacked": features.get("unbacked", 0.0),
+        "unplaced": features.get("unplaced", 0.0),
     }
 
 
@@ -63,8 +79,8 @@ class Model:
     def score(self, f: dict[str, float]) -> float:
         return sum(self.weights.get(k, 0.0) * v for k, v in f.items())
 
-    def confidence(self, top: float, second: float, features: dict[str, float], neg_sim: float, coverage: float = 1.0) -> float:
-        x = conf_inputs(top, second, features, neg_sim, coverage)
+    def confidence(self, top: float, second: float, features: dict[str, float], ctx: Context) -> float:
+        x = conf_inputs(top, second, features, ctx)
         z = self.conf.get("bias", 0.0) + sum(self.conf.get(k, 0.0) * v for k, v in x.items())
         fitted = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
         return max(fitted, hard_evidence(features.get("signal_pos", 0.0), top - second))

@@ -14,15 +14,14 @@ from dataclasses import dataclass
 
 from engine.cases import Case
 from engine.diagnose import Engine
-from engine.scoring import CONF_INPUTS, FEATURES, Model, conf_inputs
+from engine.scoring import CONF_INPUTS, FEATURES, Context, Model, conf_inputs
 
 
 @dataclass
 class Sample:
     case: Case
     cands: list[tuple[str, dict[str, float]]]  # entry id, features
-    neg_sim: float
-    coverage: float
+    ctx: Context
 
     @property
     def ok(self) -> set[str]:
@@ -33,7 +32,7 @@ def collect(engine: Engine, cases: list[Case]) -> list[Sample]:
     out = []
     for c in cases:
         a = engine.analyze(c.input, platform=c.platform, exclude_case=c.id)
-        out.append(Sample(c, [(x.entry.id, x.features) for x in a.scored], a.neg_sim, a.coverage))
+        out.append(Sample(c, [(x.entry.id, x.features) for x in a.scored], a.context))
     return out
 
 
@@ -86,9 +85,9 @@ def _top(w: dict[str, float], s: Sample) -> tuple[str | None, float, float, dict
 
 # More evidence must never lower confidence: these inputs keep non-negative weights (a prior the
 # few hundred cases cannot overrule by accident, e.g. a log with strong signals but little prose).
-MONOTONE = {"score", "margin", "signal_pos", "phrase", "text", "case", "centroid", "coverage"}
+MONOTONE = {"score", "margin", "signal_pos", "phrase", "text", "case", "centroid", "coverage", "scope"}
 # ...and signs of being out of scope must never raise it.
-ANTITONE = {"neg_sim", "unexplained", "unbacked"}
+ANTITONE = {"neg_sim", "unexplained", "unbacked", "unplaced"}
 
 
 def fit_confidence(samples: list[Sample], w: dict[str, float], iters: int = 3000, lr: float = 0.1, l2: float = 0.01) -> Model:
@@ -96,7 +95,7 @@ def fit_confidence(samples: list[Sample], w: dict[str, float], iters: int = 3000
     rows = []
     for s in samples:
         best, top, second, f = _top(w, s)
-        rows.append((conf_inputs(top, second, f, s.neg_sim, s.coverage), 1.0 if (s.case.expect and best in s.ok) else 0.0))
+        rows.append((conf_inputs(top, second, f, s.ctx), 1.0 if (s.case.expect and best in s.ok) else 0.0))
     keys = list(CONF_INPUTS)
     mean = {k: sum(x[k] for x, _ in rows) / len(rows) for k in keys}
     std = {k: (sum((x[k] - mean[k]) ** 2 for x, _ in rows) / len(rows)) ** 0.5 or 1.0 for k in keys}
@@ -133,7 +132,7 @@ def best_threshold(samples: list[Sample], model: Model, min_abstain: float = 0.9
     rows = []
     for s in samples:
         best, top, second, f = _top(model.weights, s)
-        rows.append((s, best, model.confidence(top, second, f, s.neg_sim, s.coverage)))
+        rows.append((s, best, model.confidence(top, second, f, s.ctx)))
     options = []
     for t in [x / 100 for x in range(10, 91)]:
         p = sum(1 for s, b, c in rows if s.case.expect and b in s.ok and c >= t) / max(1, len(pos))
@@ -151,7 +150,7 @@ def evaluate(samples: list[Sample], model: Model) -> dict[str, float]:
     top1 = abst = 0
     for s in samples:
         best, top, second, f = _top(model.weights, s)
-        answered = best is not None and model.confidence(top, second, f, s.neg_sim, s.coverage) >= model.abstain_below
+        answered = best is not None and model.confidence(top, second, f, s.ctx) >= model.abstain_below
         if s.case.expect and answered and best in s.ok:
             top1 += 1
         if not s.case.expect and not answered:

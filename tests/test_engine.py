@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 
 import pytest
@@ -257,3 +258,22 @@ def test_readings_that_do_not_back_a_candidate_are_flagged(engine):
     assert u7.features["unbacked"] == 1.0
     a = engine.analyze("are my inodes running out?")  # no readings at all: nothing to hold against it
     assert all(c.features["unbacked"] == 0.0 for c in a.scored)
+
+
+def test_scope_model_leans_on_words_seen_in_and_out_of_scope():
+    from engine.scope import ScopeModel
+
+    m = ScopeModel([({"instance", "billing", "stopped"}, True), ({"instance", "checkpoint"}, True), ({"keyerror", "pandas"}, False)])
+    assert m.log_odds({"billing", "stopped"}) > 0 > m.log_odds({"keyerror", "pandas"})
+    assert m.log_odds(set()) == 0.0
+    assert m.log_odds({"never", "seen"}) == pytest.approx(math.log(3 / 2) / math.sqrt(2))  # the prior alone
+    # Leave-one-out: a case's own words no longer vouch for it.
+    own = ({"keyerror", "pandas"}, False)
+    assert m.log_odds({"keyerror", "pandas"}, leave_out=own) > m.log_odds({"keyerror", "pandas"})
+
+
+def test_scope_is_leave_one_out_in_evals(engine):
+    case = next(c for c in engine.cases if not c.expect)
+    inside = engine.analyze(case.input, platform=case.platform).scope
+    held_out = engine.analyze(case.input, platform=case.platform, exclude_case=case.id).scope
+    assert held_out > inside  # without its own words the negative looks less out-of-scope
