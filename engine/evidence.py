@@ -29,6 +29,7 @@ class Segment:
     lines: list[Line]
     command: str = ""  # the command that printed it, if known ("df -i", "cat /sys/fs/cgroup/cpu.max")
     section: str = ""  # probe section name, if the input is a `gotcha probe` bundle
+    followed: bool = False  # another segment comes after it: its output is complete, even if empty
 
     @property
     def text(self) -> str:

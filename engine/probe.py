@@ -25,6 +25,7 @@ SECTIONS: list[tuple[str, str]] = [
         "temperature.gpu,memory.used,memory.total --format=csv",
     ),
     ("nvidia-perf", "nvidia-smi -q -d PERFORMANCE"),
+    ("nvidia-apps", "nvidia-smi --query-compute-apps=pid,used_memory --format=csv"),
     ("dmesg", "dmesg 2>&1 | grep -iE 'killed process|out of memory|oom-kill|NVRM: Xid|not permitted' | tail -n 50"),
 ]
 

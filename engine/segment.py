@@ -31,11 +31,13 @@ def split(lines: list[Line]) -> list[Segment]:
     for line in lines:
         m = _PROBE.match(line.text) if line.text.startswith("=====") else None
         if m:
+            segments[-1].followed = True
             segments.append(Segment(lines=[], command=m.group(1), section=m.group(1)))
             continue
         head = line.text[:200]
         cmd = prompt_command(line.text) if ("$" in head or "#" in head or ">" in head) else None
         if cmd is not None and not segments[-1].section:
+            segments[-1].followed = True
             segments.append(Segment(lines=[line], command=cmd))
             continue
         segments[-1].lines.append(line)
