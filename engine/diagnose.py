@@ -145,7 +145,7 @@ class Engine:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _coverage(self, toks: list[str], exclude_case: str | None) -> float:
+    def _coverage(self, toks: list[str], held: Case | None) -> float:
         """Share of the input's distinct words that the catalog or other in-scope cases use.
 
         Leave-one-out like the rest: a held-out case's own words do not vouch for it.
@@ -153,7 +153,6 @@ class Engine:
         distinct = set(toks)
         if not distinct:
             return 0.0
-        held = self.case_by_id.get(exclude_case) if exclude_case else None
         own = self.case_words[held.id] if held is not None and held.expect else set()
         known = sum(1 for t in distinct if t in self.catalog_vocab or self.case_vocab[t] - (t in own) > 0)
         return known / len(distinct)
@@ -223,8 +222,8 @@ class Engine:
                 if s > best_case.get(eid, (0.0, case))[0]:
                     best_case[eid] = (s, case)
         top_pos_case = max((s for s, _ in best_case.values()), default=0.0)
-        coverage = self._coverage(qtoks, exclude_case)
-        held = self.case_by_id.get(exclude_case) if exclude_case else None
+        held = self.case_by_id.get(exclude_case) if exclude_case else None  # leave-one-out in evals
+        coverage = self._coverage(qtoks, held)
         scope = self.scope.log_odds(set(qtoks), (self.case_words[held.id], bool(held.expect)) if held else None)
         centroid = self.centroids.similarity(case_sim, self.case_pos.get(exclude_case) if exclude_case else None)
         phrase_lines = [ln.text for ln in free[-PHRASE_TAIL_LINES:]]
