@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from typing import Literal, Union
 
-import yaml
 from pydantic import BaseModel
+
+from kb import yamlio
 
 Scalar = Union[bool, int, float, str]
 Op = Literal["==", "!=", "<", "<=", ">", ">=", "in", "truthy"]
@@ -38,8 +39,8 @@ def parse_predicate(text: str) -> Predicate:
     if op is None:
         return Predicate(fact=name, op="truthy")
     try:
-        value = yaml.safe_load(raw)
-    except yaml.YAMLError:
+        value = yamlio.safe_load(raw)
+    except yamlio.YAMLError:
         raise PredicateError(f"bad value in fact predicate {text!r}") from None
     if op == "in":
         if not isinstance(value, list) or not all(isinstance(v, (bool, int, float, str)) for v in value):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import shlex
 
-import yaml
 from pydantic import ValidationError
 
+from kb import yamlio
 from kb.entries import U_REF, parse_entry
 from kb.markdown import Document, Section, inline_text, parse_document, split_front_matter
 from kb.models import Problem, SourceRef
@@ -20,8 +20,8 @@ def _facts(raw_yaml: str | None, path: str, stem: str) -> tuple[ProfileFacts | N
     if raw_yaml is None:
         return None, [Problem(path=path, line=1, message="profile has no YAML front matter (a '---' block first)")]
     try:
-        data = yaml.safe_load(raw_yaml)
-    except yaml.YAMLError as e:
+        data = yamlio.safe_load(raw_yaml)
+    except yamlio.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = 2 + (mark.line if mark is not None else 0)
         return None, [Problem(path=path, line=line, message=f"bad YAML in front matter: {getattr(e, 'problem', e)}")]

@@ -7,6 +7,7 @@ import re
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from kb import yamlio
 from kb.models import Check, Problem, Signal
 from kb.predicates import PredicateError, parse_predicate
 
@@ -47,8 +48,8 @@ def parse_signals_block(text: str, path: str, line: int) -> tuple[SignalsBlock |
     """Parse one fence whose first content line is `line`. Returns the block, its signals, problems."""
     problems: list[Problem] = []
     try:
-        raw = yaml.safe_load(text) or {}
-    except yaml.YAMLError as e:
+        raw = yamlio.safe_load(text) or {}
+    except yamlio.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         at = line + (mark.line if mark is not None else 0)
         problems.append(Problem(path=path, line=at, message=f"bad YAML in signals block: {getattr(e, 'problem', e)}"))
@@ -96,8 +97,8 @@ def _node_lines(text: str) -> dict[tuple, int]:
     """0-based line offsets of top-level keys and of list items under them, for precise messages."""
     out: dict[tuple, int] = {}
     try:
-        root = yaml.compose(text)
-    except yaml.YAMLError:
+        root = yamlio.compose(text)
+    except yamlio.YAMLError:
         return out
     if not isinstance(root, yaml.MappingNode):
         return out
