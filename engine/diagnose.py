@@ -120,25 +120,22 @@ class Engine:
             for p in plist:
                 owners[p.lower()] = owners.get(p.lower(), 0) + 1
         self.phrase_weight = {p: 1.0 / n for p, n in owners.items()}
-        names: dict[str, str] = {}
+        # What gives the platform away: its names (except those that are ordinary words, such as
+        # "local" or "lambda" in Python code) and the hostnames, paths and CLI names its profile
+        # declares as hints (`connect.westb.seetacloud.com`, `/root/autodl-tmp`).
+        patterns: dict[str, str] = {}
+        self.platform_aliases: dict[str, str] = {}
         for name, prof in catalog.profiles.items():
-            for alias in {name, prof.facts.display_name.lower(), prof.facts.display_name.lower().replace(".", "")}:
-                # Names that are also ordinary words ("local", "lambda" in Python code) must not
-                # switch platforms on their own; the profile's hints carry the qualified forms.
-                if alias not in AMBIGUOUS_PLATFORM_WORDS:
-                    names[alias] = name
-        self.platform_names = names
+            display = prof.facts.display_name.lower()
+            for alias in {name, display, display.replace(".", "")} - AMBIGUOUS_PLATFORM_WORDS:
+                self.platform_aliases[alias] = name
+                patterns[alias] = r"(?<![\w.])" + re.escape(alias) + r"(?![\w])"
+            for hint in prof.facts.hints:
+                self.platform_aliases[hint.lower()] = name
+                patterns[hint.lower()] = _hint_pattern(hint)  # a hint's edges are the looser ones (ssh5.vast.ai)
         self._platform_rx = (
-            re.compile(r"(?i)(?<![\w.])(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")(?![\w])")
-            if names
-            else None
-        )
-        # Hostnames, paths and CLI names the profiles declare: `connect.westb.seetacloud.com` or
-        # `/root/autodl-tmp` give the platform away even when nobody names it.
-        self.platform_hints = {h.lower(): name for name, prof in catalog.profiles.items() for h in prof.facts.hints}
-        self._hint_rx = (
-            re.compile("(?i)(" + "|".join(_hint_pattern(h) for h in sorted(self.platform_hints, key=len, reverse=True)) + ")")
-            if self.platform_hints
+            re.compile("(?i)(" + "|".join(patterns[a] for a in sorted(patterns, key=len, reverse=True)) + ")")
+            if patterns
             else None
         )
         self.model = scoring.load()
@@ -167,12 +164,9 @@ class Engine:
 
     def _infer_platform(self, text: str) -> str | None:
         """The one platform the text names or gives away; None when it points at none or several."""
-        tail = text[-200_000:]
-        found: set[str] = set()
-        if self._platform_rx is not None:
-            found.update(self.platform_names[m.group(1).lower()] for m in self._platform_rx.finditer(tail))
-        if self._hint_rx is not None:
-            found.update(self.platform_hints[m.group(1).lower()] for m in self._hint_rx.finditer(tail))
+        if self._platform_rx is None:
+            return None
+        found = {self.platform_aliases[m.group(1).lower()] for m in self._platform_rx.finditer(text[-200_000:])}
         return found.pop() if len(found) == 1 else None
 
     # -- the pipeline ------------------------------------------------------------------------
