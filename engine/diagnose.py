@@ -70,14 +70,8 @@ class Analysis:
     platform: str | None
     inferred: bool
     truncated: bool
-    neg_sim: float  # similarity to the nearest out-of-scope example
     pos_sim: float  # similarity to the nearest in-scope example
-    coverage: float = 1.0  # share of the input's distinct words that the catalog's domain uses
-    scope: float = 0.0  # in-scope log-odds (engine/scope.py)
-
-    @property
-    def context(self) -> scoring.Context:
-        return scoring.Context(self.neg_sim, self.coverage, self.scope)
+    context: scoring.Context  # what the confidence curve knows about the paste as a whole
 
     @property
     def ranking(self) -> list[tuple[str, float]]:
@@ -288,10 +282,10 @@ class Engine:
         for cand in scored[:PHRASE_CANDIDATES]:
             hit_lines = {x.line for x in cand.evidence if x.line is not None}
             cand.features["unexplained"] = errors.unexplained(self.position[cand.entry.id], hit_lines)
-        return Analysis(scored, parsed, plat, inferred, cut, neg_sim, top_pos_case, coverage, scope)
+        return Analysis(scored, parsed, plat, inferred, cut, top_pos_case, scoring.Context(neg_sim, coverage, scope))
 
     def answer(self, a: "Analysis", top_k: int = 5) -> Diagnosis:
-        scored, parsed, plat, inferred, cut, neg_sim, pos_sim = a.scored, a.parsed, a.platform, a.inferred, a.truncated, a.neg_sim, a.pos_sim
+        scored, parsed, plat, inferred, cut, neg_sim, pos_sim = a.scored, a.parsed, a.platform, a.inferred, a.truncated, a.context.neg_sim, a.pos_sim
         profile = self.catalog.profiles.get(plat) if plat else None
         matches: list[Match] = []
         for k, cand in enumerate(scored[: max(1, top_k)]):

@@ -274,6 +274,6 @@ def test_scope_model_leans_on_words_seen_in_and_out_of_scope():
 
 def test_scope_is_leave_one_out_in_evals(engine):
     case = next(c for c in engine.cases if not c.expect)
-    inside = engine.analyze(case.input, platform=case.platform).scope
-    held_out = engine.analyze(case.input, platform=case.platform, exclude_case=case.id).scope
+    inside = engine.analyze(case.input, platform=case.platform).context.scope
+    held_out = engine.analyze(case.input, platform=case.platform, exclude_case=case.id).context.scope
     assert held_out > inside  # without its own words the negative looks less out-of-scope
