@@ -320,27 +320,33 @@ class Engine:
                 )
             )
         facts = {k: f.value for k, f in parsed.facts.items()}
-        abstained = not matches or matches[0].confidence < self.model.abstain_below
+        listed = 0.0
+        if scored:
+            rival = scored[1].score if len(scored) > 1 else min(0.0, scored[0].score)
+            listed = round(self.model.shortlist(scored[0].score, rival, scored[0].features, a.context), 3)
+        abstained = not matches or listed < self.model.abstain_below
         if abstained:
-            best = f"{matches[0].id} at {matches[0].confidence:.2f}" if matches else "no candidate"
-            reason = f"best was {best}, under the {self.model.abstain_below:.2f} threshold"
+            best = f"best was {matches[0].id} at {matches[0].confidence:.2f}" if matches else "no candidate"
+            reason = f"{best}; the answer is among the first {scoring.SHORTLIST} with confidence {listed:.2f}, under the {self.model.abstain_below:.2f} threshold"
             if neg_sim > pos_sim and neg_sim > 0.3:
                 reason += "; the text looks like an error the catalog does not cover"
             # Near misses still get checks; far misses would only be noise.
             near = [m for m in matches[:3] if m.confidence >= 0.25]
             checks = next_checks(near, self.by_id, parsed.facts) if near else []
-            return Diagnosis(matches=[], next_checks=checks, abstained=True, reason=reason, platform=plat,
+            return Diagnosis(matches=[], next_checks=checks, abstained=True, reason=reason, shortlist_confidence=listed, platform=plat,
                              platform_inferred=inferred, facts=facts, parsers=parsed.parsers,
                              input_lines=len(parsed.lines), truncated=cut)
         top = matches[0]
         reason = f"{top.id} with confidence {top.confidence:.2f}"
         if len(matches) > 1:
             reason += f"; next {matches[1].id} at {matches[1].confidence:.2f}"
+        reason += f"; the answer is among the first {scoring.SHORTLIST} with confidence {listed:.2f}"
         return Diagnosis(
             matches=matches,
             next_checks=next_checks(matches[:3], self.by_id, parsed.facts),
             abstained=False,
             reason=reason,
+            shortlist_confidence=listed,
             platform=plat,
             platform_inferred=inferred,
             facts=facts,

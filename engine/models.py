@@ -40,6 +40,10 @@ class Diagnosis(BaseModel):
     next_checks: list[NextCheck]
     abstained: bool = Field(description="true when nothing fits well enough to name")
     reason: str = Field(default="", description="why it abstained, or how sure it is")
+    shortlist_confidence: float = Field(
+        default=0.0, ge=0, le=1,
+        description="probability-like: the right entry is among the first 3 matches; it abstains below a fitted cut",
+    )
     platform: str | None = None
     platform_inferred: bool = False
     facts: dict[str, Any] = Field(default_factory=dict, description="facts parsed from command output")

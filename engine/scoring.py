@@ -1,9 +1,16 @@
 """Evidence -> one score per entry -> calibrated confidence.
 
 The score is linear in a handful of features (signal weights the catalog declares, text
-similarity, similarity to labeled cases, exact phrases). The feature weights and the
-confidence curve live in model.json, fitted on the eval set by `gotcha eval --fit` (softmax
-regression, leave-one-out case features); the defaults below are the hand-set starting point.
+similarity, similarity to labeled cases, exact phrases). The feature weights and two logistic
+curves live in model.json, fitted on the eval set by `gotcha eval --fit` (softmax regression,
+leave-one-out case features); the defaults below are the hand-set starting point.
+
+The two curves read the same inputs and answer different questions:
+- `confidence`: is this candidate the answer? Shown next to every match.
+- `shortlist`: is the answer among the first SHORTLIST matches at all? This decides abstention.
+  A paste about a sparse-evidence trap whose two sibling entries tie is in scope even though
+  neither sibling is sure; an out-of-scope error is not, however it ranks. Fitting the gate on
+  "is it right at rank 1" taught it to refuse the first kind along with the second.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ CONF_INPUTS = (
     "neg_sim", "coverage", "scope", "unexplained", "unbacked", "unplaced",
 )  # fmt: skip
 DEFAULT_CONF = {k: 0.0 for k in CONF_INPUTS} | {"score": 0.5, "bias": -1.4}
+SHORTLIST = 3  # the gate asks whether the answer is among this many matches
 
 
 @dataclass(frozen=True)
@@ -74,16 +82,26 @@ def conf_inputs(top: float, second: float, features: dict[str, float], ctx: Cont
 class Model:
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     conf: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_CONF))
-    abstain_below: float = 0.5
+    gate: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_CONF))
+    abstain_below: float = 0.5  # applies to the shortlist gate
 
     def score(self, f: dict[str, float]) -> float:
         return sum(self.weights.get(k, 0.0) * v for k, v in f.items())
 
     def confidence(self, top: float, second: float, features: dict[str, float], ctx: Context) -> float:
-        x = conf_inputs(top, second, features, ctx)
-        z = self.conf.get("bias", 0.0) + sum(self.conf.get(k, 0.0) * v for k, v in x.items())
-        fitted = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-        return max(fitted, hard_evidence(features.get("signal_pos", 0.0), top - second))
+        """Probability-like: this candidate (score `top`, best rival `second`) is the answer."""
+        return _curve(self.conf, top, second, features, ctx)
+
+    def shortlist(self, top: float, second: float, features: dict[str, float], ctx: Context) -> float:
+        """Probability-like: the answer is among the first SHORTLIST matches (inputs of the best one)."""
+        return _curve(self.gate, top, second, features, ctx)
+
+
+def _curve(coef: dict[str, float], top: float, second: float, features: dict[str, float], ctx: Context) -> float:
+    x = conf_inputs(top, second, features, ctx)
+    z = coef.get("bias", 0.0) + sum(coef.get(k, 0.0) * v for k, v in x.items())
+    fitted = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+    return max(fitted, hard_evidence(features.get("signal_pos", 0.0), top - second))
 
 
 def hard_evidence(signal_pos: float, margin: float) -> float:
@@ -106,9 +124,8 @@ def load(path: Path = PATH) -> Model:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         weights = {k: float(data["weights"].get(k, 0.0)) for k in FEATURES}
-        c = data["confidence"]
-        conf = {k: float(c.get(k, 0.0)) for k in (*CONF_INPUTS, "bias")}
-        return Model(weights, conf, float(data["abstain_below"]))
+        curves = [{k: float(c.get(k, 0.0)) for k in (*CONF_INPUTS, "bias")} for c in (data["confidence"], data["shortlist"])]
+        return Model(weights, curves[0], curves[1], float(data["abstain_below"]))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return Model()
 
@@ -118,6 +135,7 @@ def save(model: Model, path: Path = PATH, note: str = "") -> None:
         "note": note or "fitted by `gotcha eval --fit`; do not edit by hand",
         "weights": {k: round(model.weights.get(k, 0.0), 4) for k in FEATURES},
         "confidence": {k: round(v, 4) for k, v in model.conf.items()},
+        "shortlist": {k: round(v, 4) for k, v in model.gate.items()},
         "abstain_below": round(model.abstain_below, 3),
     }
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from engine.cases import Case
 from engine.diagnose import Engine
-from engine.scoring import CONF_INPUTS, FEATURES, Context, Model, conf_inputs
+from engine.scoring import CONF_INPUTS, FEATURES, SHORTLIST, Context, Model, conf_inputs
 
 
 @dataclass
@@ -74,13 +74,22 @@ def fit_weights(samples: list[Sample], start: dict[str, float], iters: int = 150
     return dict(zip(keys, w))
 
 
+def _ranked(w: dict[str, float], s: Sample) -> list[tuple[float, int]]:
+    """(score, candidate index) best first; ties keep the engine's order."""
+    return sorted(((_dot(w, f), n) for n, (_, f) in enumerate(s.cands)), key=lambda t: (-t[0], t[1]))
+
+
 def _top(w: dict[str, float], s: Sample) -> tuple[str | None, float, float, dict[str, float]]:
-    ranked = sorted(((_dot(w, f), n) for n, (_, f) in enumerate(s.cands)), key=lambda t: (-t[0], t[1]))
+    ranked = _ranked(w, s)
     if not ranked:
         return None, -1.0, -1.0, {}
     second = ranked[1][0] if len(ranked) > 1 else min(0.0, ranked[0][0])
     i, f = s.cands[ranked[0][1]]
     return i, ranked[0][0], second, f
+
+
+def _in_shortlist(w: dict[str, float], s: Sample) -> bool:
+    return bool(s.case.expect) and any(s.cands[n][0] in s.ok for _, n in _ranked(w, s)[:SHORTLIST])
 
 
 # More evidence must never lower confidence: these inputs keep non-negative weights (a prior the
@@ -90,37 +99,43 @@ MONOTONE = {"score", "margin", "signal_pos", "phrase", "text", "case", "centroid
 ANTITONE = {"neg_sim", "unexplained", "unbacked", "unplaced"}
 
 
-def fit_confidence(samples: list[Sample], w: dict[str, float], iters: int = 3000, lr: float = 0.1, l2: float = 0.01) -> Model:
-    """Logistic regression of 'the top candidate is right' on CONF_INPUTS (standardised for GD)."""
-    rows = []
-    for s in samples:
-        best, top, second, f = _top(w, s)
-        rows.append((conf_inputs(top, second, f, s.ctx), 1.0 if (s.case.expect and best in s.ok) else 0.0))
+def fit_curve(rows: list[tuple[dict[str, float], float]], iters: int = 3000, lr: float = 0.1, l2: float = 0.01) -> dict[str, float]:
+    """Logistic regression of a 0/1 label on CONF_INPUTS (standardised for gradient descent)."""
     keys = list(CONF_INPUTS)
-    mean = {k: sum(x[k] for x, _ in rows) / len(rows) for k in keys}
-    std = {k: (sum((x[k] - mean[k]) ** 2 for x, _ in rows) / len(rows)) ** 0.5 or 1.0 for k in keys}
-    z = [({k: (x[k] - mean[k]) / std[k] for k in keys}, y) for x, y in rows]
-    c = {k: 0.0 for k in keys}
+    n = len(rows)
+    mean = [sum(x[k] for x, _ in rows) / n for k in keys]
+    std = [(sum((x[k] - m) ** 2 for x, _ in rows) / n) ** 0.5 or 1.0 for k, m in zip(keys, mean)]
+    z = [(tuple((x[k] - m) / sd for k, m, sd in zip(keys, mean, std)), y) for x, y in rows]
+    sign = [1 if k in MONOTONE else -1 if k in ANTITONE else 0 for k in keys]
+    c = [0.0] * len(keys)
     bias = 0.0
     for _ in range(iters):
-        g = {k: l2 * c[k] for k in keys}
+        g = [l2 * v for v in c]
         gb = 0.0
         for x, y in z:
-            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, bias + sum(c[k] * x[k] for k in keys)))))
-            for k in keys:
-                g[k] += (p - y) * x[k] / len(z)
-            gb += (p - y) / len(z)
-        for k in keys:
-            c[k] -= lr * g[k]
-            if k in MONOTONE:
-                c[k] = max(c[k], 0.0)
-            elif k in ANTITONE:
-                c[k] = min(c[k], 0.0)
+            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, bias + sum(a * b for a, b in zip(c, x))))))
+            d = (p - y) / n
+            gb += d
+            for j, v in enumerate(x):
+                g[j] += d * v
+        c = [v - lr * gv for v, gv in zip(c, g)]
+        c = [max(v, 0.0) if sg > 0 else min(v, 0.0) if sg < 0 else v for v, sg in zip(c, sign)]
         bias -= lr * gb
-    # Undo the standardisation so the model applies to raw inputs.
-    conf = {k: c[k] / std[k] for k in keys}
-    conf["bias"] = bias - sum(c[k] * mean[k] / std[k] for k in keys)
-    model = Model(dict(w), conf, 0.5)
+    # Undo the standardisation so the curve applies to raw inputs.
+    out = {k: v / sd for k, v, sd in zip(keys, c, std)}
+    out["bias"] = bias - sum(v * m / sd for v, m, sd in zip(c, mean, std))
+    return out
+
+
+def fit_confidence(samples: list[Sample], w: dict[str, float]) -> Model:
+    """Both curves on the top candidate's inputs, then the abstain cut on the shortlist gate."""
+    inputs = []
+    for s in samples:
+        best, top, second, f = _top(w, s)
+        inputs.append((conf_inputs(top, second, f, s.ctx), bool(s.case.expect) and best in s.ok, _in_shortlist(w, s)))
+    conf = fit_curve([(x, 1.0 if right else 0.0) for x, right, _ in inputs])
+    gate = fit_curve([(x, 1.0 if listed else 0.0) for x, _, listed in inputs])
+    model = Model(dict(w), conf, gate, 0.5)
     model.abstain_below = best_threshold(samples, model)
     return model
 
@@ -132,7 +147,7 @@ def best_threshold(samples: list[Sample], model: Model, min_abstain: float = 0.9
     rows = []
     for s in samples:
         best, top, second, f = _top(model.weights, s)
-        rows.append((s, best, model.confidence(top, second, f, s.ctx)))
+        rows.append((s, best, model.shortlist(top, second, f, s.ctx)))
     options = []
     for t in [x / 200 for x in range(20, 181)]:  # half-point steps: the cut sits on a steep edge
         p = sum(1 for s, b, c in rows if s.case.expect and b in s.ok and c >= t) / max(1, len(pos))
@@ -150,7 +165,7 @@ def evaluate(samples: list[Sample], model: Model) -> dict[str, float]:
     top1 = abst = 0
     for s in samples:
         best, top, second, f = _top(model.weights, s)
-        answered = best is not None and model.confidence(top, second, f, s.ctx) >= model.abstain_below
+        answered = best is not None and model.shortlist(top, second, f, s.ctx) >= model.abstain_below
         if s.case.expect and answered and best in s.ok:
             top1 += 1
         if not s.case.expect and not answered:

@@ -25,6 +25,7 @@ class CaseResult:
     case: Case
     returned: list[str]
     confidences: list[float]
+    shortlist: float  # the gate's confidence that the answer is among the first few
     abstained: bool
     top_score: float  # raw score of the best candidate, abstained or not (for calibration)
     raw_ids: list[str]  # the ranking before the abstain decision
@@ -63,6 +64,7 @@ def run_cases(engine: Engine, cases: list[Case]) -> list[CaseResult]:
                 case=case,
                 returned=[m.id for m in d.matches],
                 confidences=[m.confidence for m in d.matches],
+                shortlist=d.shortlist_confidence,
                 abstained=d.abstained,
                 top_score=raw[0][1] if raw else -5.0,
                 raw_ids=[i for i, _ in raw[:5]],
@@ -149,6 +151,7 @@ def summarize(results: list[CaseResult], struct: list[dict[str, Any]]) -> dict[s
                 "expect": list(r.case.expect),
                 "returned": r.returned,
                 "confidence": r.confidences[0] if r.confidences else None,
+                "shortlist_confidence": r.shortlist,
                 "abstained": r.abstained,
                 "passed": r.passed,
             }
@@ -191,8 +194,8 @@ def results_markdown(summary: dict[str, Any], cases_path: str) -> str:
         f"| ranking alone, top-1 (no abstention) | {t['ranked_top1']:.3f} |",
         f"| ranking alone, top-3 (no abstention) | {t['ranked_top3']:.3f} |",
         "",
-        "The feature weights and confidence curve in `engine/model.json` are fitted on these same cases",
-        "(`gotcha eval --fit`); case-derived features are leave-one-out, and `--fit --cv 5` reports the",
+        "The feature weights and the two confidence curves in `engine/model.json` are fitted on these same",
+        "cases (`gotcha eval --fit`); case-derived features are leave-one-out, and `--fit --cv 5` reports the",
         "cross-validated figures, which are the ones to quote as generalisation.",
         "",
         "## Per entry (cases whose first expected id is the entry)",

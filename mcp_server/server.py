@@ -55,7 +55,8 @@ def build_server(local_tools: bool = True) -> MCPServer:
         misbehaves. Returns `matches` best first (each with `id`, `confidence` 0-1, `evidence` lines,
         `fix`, `commands`), `next_checks` (commands to run on the box to tell candidates apart) and
         `abstained` (true: nothing fits well enough; run next_checks or probe_script and call again
-        with their output). Read-only: it never touches the box.
+        with their output) and `shortlist_confidence` (how likely the answer is among the first 3).
+        Read-only: it never touches the box.
         """
         return ops.diagnose(get_kb(), text, platform, limit)
 

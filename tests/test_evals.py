@@ -1,0 +1,155 @@
+"""The eval set and its runner: coverage the issue asks for, leave-one-out, the CI gate, the fit."""
+
+from __future__ import annotations
+
+import json
+from argparse import Namespace
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+
+from engine.cases import Case, default_cases_path, load_cases
+
+DF_I_FULL = (
+    "$ df -i /data\nFilesystem      Inodes   IUsed IFree IUse% Mounted on\n"
+    "/dev/vdb      6553600 6553600     0  100% /data\n"
+    "cp: cannot create regular file '/data/x': No space left on device\n"
+)
+XID_79 = (
+    "[Tue Mar 12 03:14:07 2024] NVRM: Xid (PCI:0000:41:00): 79, pid=2211, GPU has fallen off the bus.\n"
+    "RuntimeError: CUDA error: unspecified launch failure\n"
+)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> list[Case]:
+    loaded = load_cases(default_cases_path())
+    assert not loaded.problems, loaded.problems[:3]
+    return loaded.cases
+
+
+def test_shipped_cases_cover_what_the_issue_asks(shipped, catalog):
+    assert len(shipped) >= 200
+    assert len({c.id for c in shipped}) == len(shipped)
+    unknown = {x for c in shipped for x in c.expect + c.also_ok if catalog.get(x) is None}
+    assert not unknown
+    assert sum(1 for c in shipped if not c.expect) >= 30
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    for c in shipped:
+        if c.expect:
+            kinds[c.expect[0]][c.kind] += 1
+    for e in catalog.entries:
+        got = kinds.get(e.id, Counter())
+        if e.platform is None:
+            assert sum(got.values()) >= 3, f"{e.id} has {sum(got.values())} cases"
+            assert got["prose"] >= 1 and got["output"] + got["mixed"] >= 1, f"{e.id}: {dict(got)}"
+        else:
+            assert sum(got.values()) >= 1, f"{e.id} has no case"
+    # A profile question for every platform: prose, the platform given, one of its own gotchas expected.
+    asked = {c.platform for c in shipped if c.kind == "prose" and c.expect and c.platform and catalog.get(c.expect[0]).platform == c.platform}
+    assert asked >= set(catalog.profiles)
+
+
+def test_no_case_repeats_its_entrys_own_title(shipped, catalog):
+    for c in shipped:
+        for x in c.expect:
+            assert catalog.get(x).title.lower() not in c.input.lower(), c.id
+
+
+def _engine(catalog, cases: list[Case]):
+    from engine.diagnose import Engine
+
+    return Engine(catalog, cases)
+
+
+def test_a_case_never_sees_itself(catalog):
+    # An input no entry resembles, labeled U7: only its own copy could vouch for it.
+    odd = Case(id="odd", input="zorblax quuxification frobnicated the wibble", expect=("U7",), kind="prose")
+    eng = _engine(catalog, [odd])
+    seen = eng.analyze(odd.input)
+    held = eng.analyze(odd.input, exclude_case="odd")
+    assert any("labeled case odd" in ev.why for c in seen.scored for ev in c.evidence)
+    assert not any("labeled case odd" in ev.why for c in held.scored for ev in c.evidence)
+
+
+def _write(tmp_path: Path, rows: list[dict]) -> Path:
+    p = tmp_path / "cases.jsonl"
+    p.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return p
+
+
+def _args(cases: Path, **kw) -> Namespace:
+    base = dict(cases=str(cases), min_top1=None, min_top3=None, min_abstain=None, quiet=True,
+                write_results=False, fit=False, cv=0, json=True, catalog=None)
+    return Namespace(**(base | kw))
+
+
+def test_runner_json_shape_and_gate(tmp_path, capsys):
+    from evals.cli import run
+
+    path = _write(tmp_path, [
+        {"id": "inodes", "input": DF_I_FULL, "expect": ["U7"], "kind": "output", "note": "t"},
+        # Labeled out of scope although the catalog covers it: the engine answers, so abstention is 0.
+        {"id": "mislabeled", "input": XID_79, "expect": [], "kind": "output", "note": "t"},
+    ])
+    assert run(_args(path)) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"totals", "per_entry", "confusions", "cases"}
+    t = out["totals"]
+    assert (t["cases"], t["positives"], t["negatives"]) == (2, 1, 1)
+    assert t["top1"] == 1.0 and t["abstain"] == 0.0
+    assert {"expected": "(none)", "got": "U22", "count": 1} in out["confusions"]
+    row = next(c for c in out["cases"] if c["id"] == "inodes")
+    assert row["returned"][0] == "U7" and 0.0 <= row["shortlist_confidence"] <= 1.0
+    assert run(_args(path, min_top1=1.0, min_top3=1.0)) == 0
+    capsys.readouterr()
+    assert run(_args(path, min_abstain=0.5)) == 1
+    assert "eval gate FAILED: abstain 0.000 < 0.500" in capsys.readouterr().err
+    assert run(_args(path, min_top1=1.5)) == 2
+
+
+def test_runner_names_bad_lines(tmp_path, capsys):
+    from evals.cli import run
+
+    path = tmp_path / "cases.jsonl"
+    path.write_text('{"id": "a", "input": "x", "expect": ["U7"], "kind": "prose"}\n{not json\n', encoding="utf-8")
+    run(_args(path))
+    assert f"{path}:2" in capsys.readouterr().err
+
+
+def test_abstention_follows_the_shortlist_gate(engine):
+    for text in (DF_I_FULL, "ModuleNotFoundError: No module named 'timm'", "what learning rate for LoRA?"):
+        d = engine.diagnose(text)
+        assert d.abstained == (d.shortlist_confidence < engine.model.abstain_below), text
+        assert d.abstained == (not d.matches)
+    assert not engine.diagnose(DF_I_FULL).abstained
+
+
+def test_fit_curve_learns_and_keeps_declared_signs():
+    from engine.scoring import CONF_INPUTS
+    from evals.fit import fit_curve
+
+    rows = []
+    for i in range(40):
+        x = {k: 0.0 for k in CONF_INPUTS}
+        good = i % 2 == 0
+        x["text"] = 0.8 if good else 0.1
+        x["neg_sim"] = 0.9 if good else 0.2  # correlates with the label, but it may only lower confidence
+        x["margin"] = 0.0 if good else 1.0  # anti-correlated, but more lead may never lower it
+        rows.append((x, 1.0 if good else 0.0))
+    c = fit_curve(rows, iters=500)
+    assert c["text"] > 0
+    assert c["neg_sim"] <= 0 and c["margin"] >= 0
+
+
+def test_model_round_trips_both_curves(tmp_path):
+    from engine import scoring
+
+    m = scoring.load()
+    assert m.gate != m.conf  # the shipped model carries two distinct curves
+    p = tmp_path / "model.json"
+    scoring.save(m, p)
+    back = scoring.load(p)
+    assert back.abstain_below == m.abstain_below
+    assert back.gate == pytest.approx(m.gate, abs=1e-4) and back.conf == pytest.approx(m.conf, abs=1e-4)
