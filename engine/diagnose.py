@@ -45,12 +45,15 @@ def _hint_pattern(hint: str) -> str:
 
 
 def _entry_doc(e: Entry) -> list[str]:
+    # The checks belong here too: people paste the very commands an entry's checks run
+    # (`df -i`, `cat /sys/fs/cgroup/memory.events`) and describe what those showed.
     return (
         tokens(e.title) * 2
         + tokens(" ".join(e.keywords)) * 2
         + tokens(" ".join(e.error_strings)) * 2
         + tokens(e.symptom) * 2
         + tokens(e.root_cause)
+        + tokens(" ".join(f"{c.run} {c.shows}" for c in e.checks))
     )
 
 
