@@ -277,3 +277,20 @@ def test_scope_is_leave_one_out_in_evals(engine):
     inside = engine.analyze(case.input, platform=case.platform).context.scope
     held_out = engine.analyze(case.input, platform=case.platform, exclude_case=case.id).context.scope
     assert held_out > inside  # without its own words the negative looks less out-of-scope
+
+
+@pytest.mark.parametrize(
+    ("paste", "entry"),
+    [
+        (" 11:20:41 up 6 days,  4:02,  1 user,  load average: 3.12, 3.40, 3.28\n"
+         "$ free -h\n               total        used        free      shared  buff/cache   available\n"
+         "Mem:            62Gi        18Gi        21Gi       1.1Gi        23Gi        43Gi\n", "U41"),
+        ("$ df -h\nFilesystem      Size  Used Avail Use% Mounted on\n/dev/vdb        500G   96G  405G  20% /data\n"
+         "$ df -i\nFilesystem       Inodes  IUsed    IFree IUse% Mounted on\n/dev/vdb       32768000 412000 32356000    2% /data\n", "U7"),
+    ],
+)
+def test_healthy_readings_count_against_the_entry_they_would_prove(engine, paste, entry):
+    a = engine.analyze(paste + "is this normal?")
+    cand = next(c for c in a.scored if c.entry.id == entry)
+    assert cand.features["signal_neg"] < 0
+    assert any(ev.weight < 0 and ev.kind == "fact" for ev in cand.evidence)
