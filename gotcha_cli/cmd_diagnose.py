@@ -85,7 +85,7 @@ def render(d: Any) -> None:
             where = f" (line {ev.line}: {ev.text[:90]})" if ev.line and ev.text else ""
             print(f"   {sign} {ev.why}{where}")
         for k, v in m.profile_values.items():
-            print(f"   {d.platform}: {k} = {v}")
+            print(f"   {m.platform or d.platform}: {k} = {v}")
         if n == 1:
             print("   Fix:")
             print(wrap(m.fix, indent="     "))

@@ -124,3 +124,13 @@ def test_lookup_does_not_import_the_mcp_sdk_or_heavy_parsers(tmp_path):
     subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert "HEAVY []" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_platform_values_are_labeled_with_the_entrys_own_platform(capsys, tmp_path):
+    # No platform named: platform gotchas still compete, and their profile values must say whose they are.
+    paste = tmp_path / "p.txt"
+    paste.write_text("No space left on device\n", encoding="utf-8")
+    code, out, _ = run(capsys, "diagnose", "--file", str(paste), "--top", "5")
+    assert code == 0
+    assert "None:" not in out
+    assert any(line.strip().startswith(("vastai:", "runpod:", "autodl:")) for line in out.splitlines())
