@@ -78,12 +78,6 @@ class TfIdf:
             for t, v in unit.items():
                 self.postings.setdefault(t, []).append((i, v))
 
-    def dot(self, i: int, j: int) -> float:
-        a, b = self.vectors[i], self.vectors[j]
-        if len(a) > len(b):
-            a, b = b, a
-        return sum(v * b.get(t, 0.0) for t, v in a.items())
-
     def query(self, toks: list[str]) -> dict[int, float]:
         counts = Counter(t for t in toks if t in self.idf)
         if not counts:
@@ -137,9 +131,15 @@ class Centroids:
         self.norm2: dict[str, float] = {}
         self.cross: dict[tuple[str, int], float] = {}  # sum_c w_c * v_c . v_i, for i in the label
         for lab, mem in self.members.items():
+            # One pass to build the (unnormalised) centroid; each member's row is then a single
+            # dot with it, linear in the label's size rather than quadratic.
+            centroid: dict[str, float] = {}
+            for j, wj in mem:
+                for t, v in index.vectors[j].items():
+                    centroid[t] = centroid.get(t, 0.0) + wj * v
             total = 0.0
             for i, wi in mem:
-                row = sum(wj * (1.0 if i == j else index.dot(i, j)) for j, wj in mem)
+                row = sum(v * centroid.get(t, 0.0) for t, v in index.vectors[i].items())
                 self.cross[(lab, i)] = row
                 total += wi * row
             self.norm2[lab] = total

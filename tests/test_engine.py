@@ -294,3 +294,20 @@ def test_healthy_readings_count_against_the_entry_they_would_prove(engine, paste
     cand = next(c for c in a.scored if c.entry.id == entry)
     assert cand.features["signal_neg"] < 0
     assert any(ev.weight < 0 and ev.kind == "fact" for ev in cand.evidence)
+
+
+def test_centroid_leave_one_out_equals_rebuilding_without_the_case():
+    from engine.textsim import Centroids, TfIdf, tokens
+
+    docs = ["disk full no space left", "inodes exhausted no space", "gpu xid 79 fell off the bus", "xid 48 double bit ecc"]
+    labels = [[("U7", 1.0)], [("U7", 1.0), ("U6", 0.5)], [("U22", 1.0)], [("U22", 1.0)]]
+    index = TfIdf([tokens(d) for d in docs])
+    full = Centroids(index, labels)
+    query = index.query(tokens("no space left on device, inodes"))
+    held = full.similarity(query, exclude=1)
+    # The same centroids built without document 1 (its vector kept in the index, its labels dropped).
+    rebuilt = Centroids(index, [labs if i != 1 else [] for i, labs in enumerate(labels)]).similarity(query)
+    assert set(held) == set(rebuilt)
+    for lab in rebuilt:
+        assert held[lab] == pytest.approx(rebuilt[lab], rel=1e-9)
+    assert full.similarity(query)["U7"] != pytest.approx(held["U7"])  # leaving it out does change U7
