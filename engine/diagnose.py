@@ -291,6 +291,7 @@ class Engine:
         scored, parsed, plat, inferred, cut, neg_sim, pos_sim = a.scored, a.parsed, a.platform, a.inferred, a.truncated, a.context.neg_sim, a.pos_sim
         profile = self.catalog.profiles.get(plat) if plat else None
         matches: list[Match] = []
+        listed = 0.0  # the shortlist gate, read off the best candidate
         for k, cand in enumerate(scored[: max(1, top_k)]):
             score, e, ev = cand.score, cand.entry, cand.evidence
             # The margin is the lead over the best *other* candidate: positive for the winner only,
@@ -300,6 +301,8 @@ class Engine:
             else:
                 rival = scored[1].score if len(scored) > 1 else min(0.0, score)
             conf = self.model.confidence(score, rival, cand.features, a.context)
+            if k == 0:
+                listed = round(self.model.shortlist(score, rival, cand.features, a.context), 3)
             if matches:
                 conf = min(conf, matches[-1].confidence)
             values: dict[str, Any] = {}
@@ -323,14 +326,11 @@ class Engine:
                 )
             )
         facts = {k: f.value for k, f in parsed.facts.items()}
-        listed = 0.0
-        if scored:
-            rival = scored[1].score if len(scored) > 1 else min(0.0, scored[0].score)
-            listed = round(self.model.shortlist(scored[0].score, rival, scored[0].features, a.context), 3)
         abstained = not matches or listed < self.model.abstain_below
+        shortlist = f"confidence that the answer is among the first {scoring.SHORTLIST}: {listed:.2f}"
         if abstained:
             best = f"best was {matches[0].id} at {matches[0].confidence:.2f}" if matches else "no candidate"
-            reason = f"{best}; the answer is among the first {scoring.SHORTLIST} with confidence {listed:.2f}, under the {self.model.abstain_below:.2f} threshold"
+            reason = f"{best}; {shortlist}, under the {self.model.abstain_below:.2f} threshold"
             if neg_sim > pos_sim and neg_sim > 0.3:
                 reason += "; the text looks like an error the catalog does not cover"
             # Near misses still get checks; far misses would only be noise.
@@ -343,7 +343,7 @@ class Engine:
         reason = f"{top.id} with confidence {top.confidence:.2f}"
         if len(matches) > 1:
             reason += f"; next {matches[1].id} at {matches[1].confidence:.2f}"
-        reason += f"; the answer is among the first {scoring.SHORTLIST} with confidence {listed:.2f}"
+        reason += f"; {shortlist}"
         return Diagnosis(
             matches=matches,
             next_checks=next_checks(matches[:3], self.by_id, parsed.facts),
