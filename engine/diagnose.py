@@ -146,7 +146,7 @@ class Engine:
         """
         distinct = set(toks)
         if not distinct:
-            return 0.0
+            return 1.0  # nothing but parsed command output: no foreign words either
         own = self.case_words[held.id] if held is not None and held.expect else set()
         known = sum(1 for t in distinct if t in self.catalog_vocab or self.case_vocab[t] - (t in own) > 0)
         return known / len(distinct)

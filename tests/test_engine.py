@@ -311,3 +311,11 @@ def test_centroid_leave_one_out_equals_rebuilding_without_the_case():
     for lab in rebuilt:
         assert held[lab] == pytest.approx(rebuilt[lab], rel=1e-9)
     assert full.similarity(query)["U7"] != pytest.approx(held["U7"])  # leaving it out does change U7
+
+
+def test_a_paste_of_parsed_output_only_is_not_held_to_have_foreign_words(engine):
+    paste = "$ df -i /data\nFilesystem      Inodes   IUsed IFree IUse% Mounted on\n/dev/vdb      6553600 6553600     0  100% /data\n"
+    a = engine.analyze(paste)
+    assert a.parsed.facts  # the parser read it all...
+    assert a.context.coverage == 1.0  # ...so there are no words outside the domain to count against it
+    assert engine.analyze("KeyError: 'zorblax' in quuxification").context.coverage < 1.0
