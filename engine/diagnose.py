@@ -302,7 +302,7 @@ class Engine:
                 rival = scored[1].score if len(scored) > 1 else min(0.0, score)
             conf = self.model.confidence(score, rival, cand.features, a.context)
             if k == 0:
-                listed = round(self.model.shortlist(score, rival, cand.features, a.context), 3)
+                listed = self.model.shortlist(score, rival, cand.features, a.context)
             if matches:
                 conf = min(conf, matches[-1].confidence)
             values: dict[str, Any] = {}
@@ -327,16 +327,16 @@ class Engine:
             )
         facts = {k: f.value for k, f in parsed.facts.items()}
         abstained = not matches or listed < self.model.abstain_below
-        shortlist = f"confidence that the answer is among the first {scoring.SHORTLIST}: {listed:.2f}"
+        shortlist = f"confidence that the answer is among the first {scoring.SHORTLIST}: {listed:.3f}"
         if abstained:
             best = f"best was {matches[0].id} at {matches[0].confidence:.2f}" if matches else "no candidate"
-            reason = f"{best}; {shortlist}, under the {self.model.abstain_below:.2f} threshold"
+            reason = f"{best}; {shortlist}, under the {self.model.abstain_below:.3f} threshold"
             if neg_sim > pos_sim and neg_sim > 0.3:
                 reason += "; the text looks like an error the catalog does not cover"
             # Near misses still get checks; far misses would only be noise.
             near = [m for m in matches[:3] if m.confidence >= 0.25]
             checks = next_checks(near, self.by_id, parsed.facts) if near else []
-            return Diagnosis(matches=[], next_checks=checks, abstained=True, reason=reason, shortlist_confidence=listed, platform=plat,
+            return Diagnosis(matches=[], next_checks=checks, abstained=True, reason=reason, shortlist_confidence=round(listed, 3), platform=plat,
                              platform_inferred=inferred, facts=facts, parsers=parsed.parsers,
                              input_lines=len(parsed.lines), truncated=cut)
         top = matches[0]
@@ -349,7 +349,7 @@ class Engine:
             next_checks=next_checks(matches[:3], self.by_id, parsed.facts),
             abstained=False,
             reason=reason,
-            shortlist_confidence=listed,
+            shortlist_confidence=round(listed, 3),
             platform=plat,
             platform_inferred=inferred,
             facts=facts,
