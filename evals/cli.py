@@ -15,7 +15,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="only failures and totals")
     p.add_argument("--write-results", action="store_true", help="regenerate evals/RESULTS.md")
     p.add_argument("--fit", action="store_true", help="refit engine/model.json (feature weights + confidence) on these cases")
-    p.add_argument("--cv", type=int, default=0, metavar="K", help="with --fit: also report K-fold cross-validated top-1/abstain")
+    p.add_argument("--cv", type=int, default=0, metavar="K", help="with --fit: also report K-fold cross-validated top-1/top-3/abstain")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         samples = collect(engine, cases.cases)
         if args.cv > 1:
             cv = cross_validate(samples, scoring.DEFAULT_WEIGHTS, k=args.cv)
-            sys.stderr.write(f"{args.cv}-fold cross-validation: top-1 {cv['top1']:.3f}, abstain {cv['abstain']:.3f}\n")
+            sys.stderr.write(f"{args.cv}-fold cross-validation: top-1 {cv['top1']:.3f}, top-3 {cv['top3']:.3f}, abstain {cv['abstain']:.3f}\n")
         model = fit(samples, scoring.DEFAULT_WEIGHTS)
         scoring.save(model, note=f"fitted by `gotcha eval --fit` on {path.name} ({len(cases.cases)} cases)")
         engine.model = scoring.load()

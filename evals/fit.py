@@ -162,15 +162,16 @@ def best_threshold(samples: list[Sample], model: Model, min_abstain: float = 0.9
 def evaluate(samples: list[Sample], model: Model) -> dict[str, float]:
     pos = [s for s in samples if s.case.expect]
     neg = [s for s in samples if not s.case.expect]
-    top1 = abst = 0
+    top1 = top3 = abst = 0
     for s in samples:
         best, top, second, f = _top(model.weights, s)
         answered = best is not None and model.shortlist(top, second, f, s.ctx) >= model.abstain_below
-        if s.case.expect and answered and best in s.ok:
-            top1 += 1
+        if s.case.expect and answered:
+            top1 += best in s.ok
+            top3 += _in_shortlist(model.weights, s)
         if not s.case.expect and not answered:
             abst += 1
-    return {"top1": top1 / max(1, len(pos)), "abstain": abst / max(1, len(neg))}
+    return {"top1": top1 / max(1, len(pos)), "top3": top3 / max(1, len(pos)), "abstain": abst / max(1, len(neg))}
 
 
 def fit(samples: list[Sample], start: dict[str, float]) -> Model:
@@ -181,7 +182,7 @@ def cross_validate(samples: list[Sample], start: dict[str, float], k: int = 5, s
     order = list(range(len(samples)))
     random.Random(seed).shuffle(order)
     folds = [order[i::k] for i in range(k)]
-    got = {"top1": 0.0, "abstain": 0.0}
+    got = {"top1": 0.0, "top3": 0.0, "abstain": 0.0}
     for fold in folds:
         held = set(fold)
         model = fit([s for i, s in enumerate(samples) if i not in held], start)

@@ -155,3 +155,22 @@ def test_model_round_trips_both_curves(tmp_path):
     back = scoring.load(p)
     assert back.abstain_below == m.abstain_below
     assert back.gate == pytest.approx(m.gate, abs=1e-4) and back.conf == pytest.approx(m.conf, abs=1e-4)
+
+
+def test_fit_evaluate_counts_top3_only_for_answered_cases():
+    from engine.scoring import FEATURES, Context, Model
+    from evals.fit import Sample, evaluate
+
+    def sample(cid, expect, ranked):
+        case = Case(id=cid, input="x", expect=tuple(expect), kind="prose")
+        # Candidate features: score = text, so the order below is the ranking.
+        return Sample(case, [(eid, {"text": 10.0 - i}) for i, eid in enumerate(ranked)], Context())
+
+    model = Model(weights={k: 0.0 for k in FEATURES} | {"text": 1.0}, abstain_below=0.5)
+    model.gate = {"bias": 5.0}  # answers everything
+    samples = [sample("a", ["U7"], ["U7", "U6"]), sample("b", ["U6"], ["U7", "U8", "U6"]),
+               sample("c", ["U9"], ["U7", "U8", "U6", "U9"]), sample("n", [], ["U7"])]
+    got = evaluate(samples, model)
+    assert got == {"top1": pytest.approx(1 / 3), "top3": pytest.approx(2 / 3), "abstain": 0.0}
+    model.gate = {"bias": -5.0}  # refuses everything: nothing answered counts
+    assert evaluate(samples, model) == {"top1": 0.0, "top3": 0.0, "abstain": 1.0}
