@@ -37,11 +37,16 @@ PHRASE_TAIL_LINES = 300
 
 
 def _hint_pattern(hint: str) -> str:
-    """A hint matches as a whole token: `vastai` not inside `myvastaibackup`, a path not inside another path."""
+    """A hint matches as a whole token: `vastai` not inside `myvastaibackup`, a path not inside another path.
+
+    A hint that is one of the ambiguous platform words matches only as written: `Lambda` names
+    the cloud, while `lambda` is Python's keyword.
+    """
     # Chinese has no spaces, so a CJK hint matches anywhere; ASCII words and paths need edges.
     left = "" if not hint[0].isascii() else r"(?<![\w-])" if hint[0].isalnum() else r"(?<![\w./-])"
     right = r"(?![\w-])" if hint[-1].isascii() and hint[-1].isalnum() else ""
-    return left + re.escape(hint) + right
+    body = re.escape(hint)
+    return left + (f"(?-i:{body})" if hint.lower() in AMBIGUOUS_PLATFORM_WORDS else body) + right
 
 
 def _entry_doc(e: Entry) -> list[str]:

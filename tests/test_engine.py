@@ -207,6 +207,8 @@ def test_probe_script_runs_under_sh_and_diagnose_reads_its_output(engine, tmp_pa
         ("在矩池云上跑训练", "china"),  # CJK hints match without word edges
         ("I hit Restart in the Lambda dashboard", "lambda"),
         ("key=lambda x: x[1]", None),  # Python's lambda is not the platform
+        ("在 Lambda 上开了个 instance", "lambda"),  # the capitalised name is
+        ("LAMBDA = 0.1  # loss weight", None),  # an ambiguous word matches only as the profile writes it
         ("ls /home/me/notebooks", None),  # a path that only ends like a hint
         ("runpodctl send a; vastai show instances", None),  # two platforms: do not guess
     ],
