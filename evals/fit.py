@@ -79,17 +79,16 @@ def _ranked(w: dict[str, float], s: Sample) -> list[tuple[float, int]]:
     return sorted(((_dot(w, f), n) for n, (_, f) in enumerate(s.cands)), key=lambda t: (-t[0], t[1]))
 
 
-def _top(w: dict[str, float], s: Sample) -> tuple[str | None, float, float, dict[str, float]]:
+def _top(w: dict[str, float], s: Sample) -> tuple[str | None, float, float, dict[str, float], bool]:
+    """The best candidate (id, score, runner-up's score, features) and whether an acceptable id
+    is among the first SHORTLIST, all read off one ranking."""
     ranked = _ranked(w, s)
     if not ranked:
-        return None, -1.0, -1.0, {}
+        return None, -1.0, -1.0, {}, False
     second = ranked[1][0] if len(ranked) > 1 else min(0.0, ranked[0][0])
     i, f = s.cands[ranked[0][1]]
-    return i, ranked[0][0], second, f
-
-
-def _in_shortlist(w: dict[str, float], s: Sample) -> bool:
-    return bool(s.case.expect) and any(s.cands[n][0] in s.ok for _, n in _ranked(w, s)[:SHORTLIST])
+    listed = bool(s.case.expect) and any(s.cands[n][0] in s.ok for _, n in ranked[:SHORTLIST])
+    return i, ranked[0][0], second, f, listed
 
 
 # More evidence must never lower confidence: these inputs keep non-negative weights (a prior the
@@ -131,8 +130,8 @@ def fit_confidence(samples: list[Sample], w: dict[str, float]) -> Model:
     """Both curves on the top candidate's inputs, then the abstain cut on the shortlist gate."""
     inputs = []
     for s in samples:
-        best, top, second, f = _top(w, s)
-        inputs.append((conf_inputs(top, second, f, s.ctx), bool(s.case.expect) and best in s.ok, _in_shortlist(w, s)))
+        best, top, second, f, listed = _top(w, s)
+        inputs.append((conf_inputs(top, second, f, s.ctx), bool(s.case.expect) and best in s.ok, listed))
     conf = fit_curve([(x, 1.0 if right else 0.0) for x, right, _ in inputs])
     gate = fit_curve([(x, 1.0 if listed else 0.0) for x, _, listed in inputs])
     model = Model(dict(w), conf, gate, 0.5)
@@ -146,7 +145,7 @@ def best_threshold(samples: list[Sample], model: Model, min_abstain: float = 0.9
     neg = [s for s in samples if not s.case.expect]
     rows = []
     for s in samples:
-        best, top, second, f = _top(model.weights, s)
+        best, top, second, f, _ = _top(model.weights, s)
         rows.append((s, best, model.shortlist(top, second, f, s.ctx)))
     options = []
     for t in [x / 200 for x in range(20, 181)]:  # half-point steps: the cut sits on a steep edge
@@ -164,11 +163,11 @@ def evaluate(samples: list[Sample], model: Model) -> dict[str, float]:
     neg = [s for s in samples if not s.case.expect]
     top1 = top3 = abst = 0
     for s in samples:
-        best, top, second, f = _top(model.weights, s)
+        best, top, second, f, listed = _top(model.weights, s)
         answered = best is not None and model.shortlist(top, second, f, s.ctx) >= model.abstain_below
         if s.case.expect and answered:
             top1 += best in s.ok
-            top3 += _in_shortlist(model.weights, s)
+            top3 += listed
         if not s.case.expect and not answered:
             abst += 1
     return {"top1": top1 / max(1, len(pos)), "top3": top3 / max(1, len(pos)), "abstain": abst / max(1, len(neg))}
