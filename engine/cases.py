@@ -56,11 +56,13 @@ def load_cases(path: Path | None = None) -> CaseFile:
             out.problems.append(Problem(path=str(path), line=n, message=f"duplicate case id {obj['id']!r}"))
             continue
         seen.add(obj["id"])
+        if "input" not in obj and isinstance(obj.get("text"), str):
+            obj["input"] = obj["text"]  # the real-world set's name for the paste
         if "input" not in obj:
             if "prompt" in obj:
                 out.structural.append({**obj, "_line": n})
             else:
-                out.problems.append(Problem(path=str(path), line=n, message=f"case {obj['id']!r} has neither 'input' nor 'prompt'"))
+                out.problems.append(Problem(path=str(path), line=n, message=f"case {obj['id']!r} has neither 'input' (or 'text') nor 'prompt'"))
             continue
         expect = obj.get("expect", [])
         if not isinstance(obj["input"], str) or not isinstance(expect, list):

@@ -40,7 +40,9 @@ def run(args: argparse.Namespace) -> int:
         if not cases.cases:
             return 2
     catalog = load_catalog(getattr(args, "catalog", None))
-    engine = Engine(catalog, cases.cases)
+    # The engine learns from the shipped examples whatever is being scored, as it does in use.
+    examples = cases.cases if path == default_cases_path() else load_cases(default_cases_path()).cases
+    engine = Engine(catalog, examples)
     unknown = sorted({x for c in cases.cases for x in c.expect + c.also_ok if catalog.get(x) is None})
     if unknown:
         sys.stderr.write(f"gotcha: cases name ids the catalog lacks: {', '.join(unknown)}\n")

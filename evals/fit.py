@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from engine.cases import Case
 from engine.diagnose import Engine
+from evals.runner import accepted_ids, held_out
 from engine.scoring import CONF_INPUTS, FEATURES, SHORTLIST, Context, Model, conf_inputs
 
 
@@ -22,17 +23,14 @@ class Sample:
     case: Case
     cands: list[tuple[str, dict[str, float]]]  # entry id, features
     ctx: Context
-
-    @property
-    def ok(self) -> set[str]:
-        return set(self.case.expect) | set(self.case.also_ok)
+    ok: frozenset[str]  # acceptable answers (evals.runner.accepted_ids)
 
 
 def collect(engine: Engine, cases: list[Case]) -> list[Sample]:
     out = []
     for c in cases:
-        a = engine.analyze(c.input, platform=c.platform, exclude_case=c.id)
-        out.append(Sample(c, [(x.entry.id, x.features) for x in a.scored], a.context))
+        a = engine.analyze(c.input, platform=c.platform, exclude_case=held_out(c, engine))
+        out.append(Sample(c, [(x.entry.id, x.features) for x in a.scored], a.context, accepted_ids(c, engine, a.platform)))
     return out
 
 

@@ -164,7 +164,7 @@ def test_fit_evaluate_counts_top3_only_for_answered_cases():
     def sample(cid, expect, ranked):
         case = Case(id=cid, input="x", expect=tuple(expect), kind="prose")
         # Candidate features: score = text, so the order below is the ranking.
-        return Sample(case, [(eid, {"text": 10.0 - i}) for i, eid in enumerate(ranked)], Context())
+        return Sample(case, [(eid, {"text": 10.0 - i}) for i, eid in enumerate(ranked)], Context(), frozenset(expect))
 
     model = Model(weights={k: 0.0 for k in FEATURES} | {"text": 1.0}, abstain_below=0.5)
     model.gate = {"bias": 5.0}  # answers everything
