@@ -80,6 +80,7 @@ class Analysis:
     truncated: bool
     pos_sim: float  # similarity to the nearest in-scope example
     context: scoring.Context  # what the confidence curve knows about the paste as a whole
+    below: dict[str, tuple[str, ...]]  # unplaced platform gotchas held under their universal entries
 
     @property
     def ranking(self) -> list[tuple[str, float]]:
@@ -285,12 +286,20 @@ class Engine:
                 cand.evidence.append(EvidenceItem(kind="phrase", why=f"mentions '{phrase}'", weight=round(w["phrase"] * pw, 2), line=ln.no, text=redact(ln.text)))
             cand.features["phrase"] = min(ph, MAX_PHRASES)
             cand.score = self.model.score(cand.features)
-        scored.sort(key=lambda c: (-c.score, c.order))
+        # Without platform context a platform gotcha never outranks the universal entry it refines.
+        below = {c.entry.id: tuple(c.entry.refs) for c in scored if plat is None and c.entry.platform and c.entry.refs}
+        if below:
+            held = scoring.rank([c.score for c in scored], [c.entry.id for c in scored], below)
+            scored = [scored[n] for _, n in held]
+            for (s, _), cand in zip(held, scored):
+                cand.score = s
+        else:
+            scored.sort(key=lambda c: (-c.score, c.order))
         errors = ErrorCoverage(error_lines(search_lines), lambda t: self.entry_index.query(tokens(t)))
         for cand in scored[:PHRASE_CANDIDATES]:
             hit_lines = {x.line for x in cand.evidence if x.line is not None}
             cand.features["unexplained"] = errors.unexplained(self.position[cand.entry.id], hit_lines)
-        return Analysis(scored, parsed, plat, inferred, cut, top_pos_case, scoring.Context(neg_sim, coverage, scope))
+        return Analysis(scored, parsed, plat, inferred, cut, top_pos_case, scoring.Context(neg_sim, coverage, scope), below)
 
     def answer(self, a: "Analysis", top_k: int = 5) -> Diagnosis:
         scored, parsed, plat, inferred, cut, neg_sim, pos_sim = a.scored, a.parsed, a.platform, a.inferred, a.truncated, a.context.neg_sim, a.pos_sim

@@ -49,6 +49,29 @@ CONF_INPUTS = (
 )  # fmt: skip
 DEFAULT_CONF = {k: 0.0 for k in CONF_INPUTS} | {"score": 0.5, "bias": -1.4}
 SHORTLIST = 3  # the gate asks whether the answer is among this many matches
+REF_GAP = 0.01  # how far below its universal entry an unplaced platform gotcha is held
+
+
+def rank(scores: list[float], ids: list[str], below: dict[str, tuple[str, ...]]) -> list[tuple[float, int]]:
+    """(score, index) best first; ties keep the given order.
+
+    `below` maps a platform gotcha to the universal entries it refines, for pastes whose platform
+    is unknown. Such a gotcha gives its place to the best of those entries and sits just under
+    it: evidence for "Paperspace: use the 22.04 template" is evidence for "the driver is too old",
+    and with no platform named the universal entry is the answer to give.
+    """
+    by_id = dict(zip(ids, scores))
+    lifted = dict(by_id)
+    for eid, refs in below.items():
+        present = [r for r in refs if r in by_id]
+        if eid in by_id and present:
+            best = max(present, key=lambda r: by_id[r])
+            lifted[best] = max(lifted[best], by_id[eid])
+    out = []
+    for n, eid in enumerate(ids):
+        present = [lifted[r] for r in below.get(eid, ()) if r in lifted]
+        out.append((min(by_id[eid], max(present) - REF_GAP) if present else lifted[eid], n))
+    return sorted(out, key=lambda t: (-t[0], t[1]))
 
 
 @dataclass(frozen=True)

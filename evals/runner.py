@@ -31,6 +31,10 @@ def accepted_ids(case: Case, engine: Engine, platform: str | None) -> frozenset[
     ok = set(case.expect) | set(case.also_ok)
     if platform is not None and ok:
         ok |= {e.id for e in engine.entries if e.platform == platform and ok & set(e.refs)}
+    elif platform is None:
+        # ...and the reverse: with no platform in sight, the universal entry a platform gotcha
+        # refines is what the engine should answer (scoring.rank holds the gotcha under it).
+        ok |= {r for x in list(ok) if (e := engine.by_id.get(x)) is not None and e.platform for r in e.refs}
     return frozenset(ok)
 
 

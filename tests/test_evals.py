@@ -80,8 +80,8 @@ def _write(tmp_path: Path, rows: list[dict]) -> Path:
 
 
 def _args(cases: Path, **kw) -> Namespace:
-    base = dict(cases=str(cases), min_top1=None, min_top3=None, min_abstain=None, quiet=True,
-                write_results=False, fit=False, cv=0, json=True, catalog=None)
+    base = dict(cases=str(cases), min_top1=None, min_top3=None, min_abstain=None, max_false_abstain=None, quiet=True,
+                write_results=False, fit=False, out=None, real=None, real_weight=None, cv=0, json=True, catalog=None)
     return Namespace(**(base | kw))
 
 
@@ -140,7 +140,7 @@ def test_fit_curve_learns_and_keeps_declared_signs():
         x["neg_sim"] = 0.9 if good else 0.2  # correlates with the label, but it may only lower confidence
         x["margin"] = 0.0 if good else 1.0  # anti-correlated, but more lead may never lower it
         rows.append((x, 1.0 if good else 0.0))
-    c = fit_curve(rows, iters=500)
+    c = fit_curve(rows)
     assert c["text"] > 0
     assert c["neg_sim"] <= 0 and c["margin"] >= 0
 
@@ -171,6 +171,56 @@ def test_fit_evaluate_counts_top3_only_for_answered_cases():
     samples = [sample("a", ["U7"], ["U7", "U6"]), sample("b", ["U6"], ["U7", "U8", "U6"]),
                sample("c", ["U9"], ["U7", "U8", "U6", "U9"]), sample("n", [], ["U7"])]
     got = evaluate(samples, model)
-    assert got == {"top1": pytest.approx(1 / 3), "top3": pytest.approx(2 / 3), "abstain": 0.0}
+    assert got == {"top1": pytest.approx(1 / 3), "top3": pytest.approx(2 / 3), "abstain": 0.0, "false_abstain": 0.0}
     model.gate = {"bias": -5.0}  # refuses everything: nothing answered counts
-    assert evaluate(samples, model) == {"top1": 0.0, "top3": 0.0, "abstain": 1.0}
+    assert evaluate(samples, model) == {"top1": 0.0, "top3": 0.0, "abstain": 1.0, "false_abstain": 1.0}
+
+
+def test_real_world_format_loads_text_as_the_paste(tmp_path):
+    path = tmp_path / "dev.jsonl"
+    row = {"id": "dev-1", "text": "df -i shows 100% IUse", "expect": ["U7"], "also_ok": [], "source": "x", "kind": "mixed"}
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    loaded = load_cases(path)
+    assert not loaded.problems
+    assert loaded.cases[0].input == "df -i shows 100% IUse" and loaded.cases[0].kind == "mixed"
+
+
+def test_scoring_rank_gives_an_unplaced_platform_gotchas_place_to_its_universal_entry():
+    from engine.scoring import REF_GAP, rank
+
+    ids, scores = ["PS11", "U9", "U28"], [9.0, 5.0, 4.0]
+    got = rank(scores, ids, {"PS11": ("U28",)})
+    assert [ids[n] for _, n in got] == ["U28", "PS11", "U9"]
+    assert got[0][0] == 9.0 and got[1][0] == pytest.approx(9.0 - REF_GAP)
+    # With the platform known (nothing held below), scores are untouched.
+    assert [ids[n] for _, n in rank(scores, ids, {})] == ids
+
+
+def test_accepted_ids_follow_the_platform_rule(engine):
+    from evals.runner import accepted_ids
+
+    refining = next(e for e in engine.entries if e.platform and e.refs)
+    universal = refining.refs[0]
+    case = Case(id="x", input="x", expect=(universal,))
+    assert refining.id in accepted_ids(case, engine, refining.platform)
+    assert refining.id not in accepted_ids(case, engine, None)
+    # ...and a platform gotcha expected on a paste with no platform: its universal entry is right too.
+    assert universal in accepted_ids(Case(id="y", input="y", expect=(refining.id,)), engine, None)
+
+
+def test_fit_is_reproducible_and_cross_validates_per_fold(engine, tmp_path):
+    from engine import scoring
+    from evals.fit import collect, cross_validate_real, fit
+
+    cases = load_cases(default_cases_path()).cases[::12]
+    samples = collect(engine, cases)
+    real = collect(engine, cases[:25], weight=2.0)
+    paths = []
+    for n in range(2):
+        p = tmp_path / f"m{n}.json"
+        scoring.save(fit(samples + real), p)
+        paths.append(p.read_bytes())
+    assert paths[0] == paths[1]
+    folds = cross_validate_real(samples, real, k=5)
+    assert len(folds) == 5 and sum(f["cases"] for f in folds) == 25
+    assert all(0.0 <= f[k] <= 1.0 for f in folds for k in ("top1", "top3", "abstain", "false_abstain"))
