@@ -16,7 +16,7 @@ from typing import Any
 from engine import scoring
 from engine.cases import Case
 from engine.checks import next_checks
-from engine.evidence import Parsed
+from engine.evidence import Line, Parsed
 from engine.models import Diagnosis, EvidenceItem, Match
 from engine.normalize import normalize
 from engine.parsers import parse_all
@@ -60,6 +60,26 @@ def _entry_doc(e: Entry) -> list[str]:
         + tokens(e.root_cause)
         + tokens(" ".join(f"{c.run} {c.shows}" for c in e.checks))
     )
+
+
+# A traceback frame (`File "/x/y.py", line 12, in f`) and the source line printed under it name the
+# reporter's own files and library internals: words no entry can explain and no entry is about.
+_FRAME = re.compile(r'^\s*File "[^"]*", line \d+')
+
+
+def prose_lines(lines: list[Line]) -> list[Line]:
+    """The lines that describe the problem: traceback frames and their code lines left out."""
+    out, skip = [], False
+    for ln in lines:
+        if _FRAME.match(ln.text):
+            skip = True
+            continue
+        if skip and ln.text.startswith((" ", "\t")) and ln.text.strip():
+            skip = False
+            continue
+        skip = False
+        out.append(ln)
+    return out
 
 
 @dataclass
@@ -200,7 +220,7 @@ class Engine:
         candidates = [e for e in self.entries if plat is None or e.platform in (None, plat)]
 
         free = [ln for ln in search_lines if ln.no not in parsed.claimed][-TEXT_TAIL_LINES:]
-        qtoks = tokens(" ".join(ln.text for ln in free))
+        qtoks = tokens(" ".join(ln.text for ln in prose_lines(free)))
         entry_sim = self.entry_index.query(qtoks)
         case_sim = self.case_index.query(qtoks)
         best_case: dict[str, tuple[float, Case]] = {}
