@@ -203,8 +203,15 @@ class Engine:
     ) -> Diagnosis:
         return self.answer(self.analyze(text, platform, exclude_case), top_k)
 
-    def analyze(self, text: str | bytes, platform: str | None = None, exclude_case: str | None = None) -> "Analysis":
-        """Score every candidate entry; `answer()` turns this into the user-facing Diagnosis."""
+    def analyze(
+        self, text: str | bytes, platform: str | None = None, exclude_case: str | None = None, every_candidate: bool = False
+    ) -> "Analysis":
+        """Score every candidate entry; `answer()` turns this into the user-facing Diagnosis.
+
+        Phrase and error-coverage features are computed for the plausible candidates only, which
+        depends on the loaded model; a fit asks for `every_candidate` so that what it learns from
+        does not depend on the model it replaces.
+        """
         lines, cut = normalize(text)
         parsed = parse_all(lines)
         # Parsers saw every line; regexes and text models read a long log without its repeats.
@@ -297,7 +304,8 @@ class Engine:
         # Phrase matching (rapidfuzz) is the costly step: only for the plausible candidates.
         scored.sort(key=lambda c: (-c.score, c.order))
         tail = free[-PHRASE_TAIL_LINES:]
-        for cand in scored[:PHRASE_CANDIDATES] if phrase_lines else []:
+        plausible = len(scored) if every_candidate else PHRASE_CANDIDATES
+        for cand in scored[:plausible] if phrase_lines else []:
             ph = 0.0
             for phrase, li, _ in phrase_hits(self.phrases[cand.entry.id], phrase_lines):
                 pw = self.phrase_weight.get(phrase.lower(), 1.0)
@@ -316,7 +324,7 @@ class Engine:
         else:
             scored.sort(key=lambda c: (-c.score, c.order))
         errors = ErrorCoverage(error_lines(search_lines), lambda t: self.entry_index.query(tokens(t)))
-        for cand in scored[:PHRASE_CANDIDATES]:
+        for cand in scored[:plausible]:
             hit_lines = {x.line for x in cand.evidence if x.line is not None}
             cand.features["unexplained"] = errors.unexplained(self.position[cand.entry.id], hit_lines)
         return Analysis(scored, parsed, plat, inferred, cut, top_pos_case, scoring.Context(neg_sim, coverage, scope), below)

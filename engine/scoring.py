@@ -143,14 +143,20 @@ HARD_SIGNAL = 6.0  # catalog weight of the signals that fired (e.g. a regex and 
 HARD_MARGIN = 3.0  # lead over the runner-up in score units
 
 
+class ModelError(Exception):
+    """The fitted model is missing or unreadable: answers would silently change, so refuse."""
+
+
 def load(path: Path = PATH) -> Model:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        weights = {k: float(data["weights"].get(k, 0.0)) for k in FEATURES}
+        weights = {k: float(data["weights"][k]) for k in FEATURES}
         curves = [{k: float(c.get(k, 0.0)) for k in (*CONF_INPUTS, "bias")} for c in (data["confidence"], data["shortlist"])]
         return Model(weights, curves[0], curves[1], float(data["abstain_below"]))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return Model()
+    except OSError as e:
+        raise ModelError(f"cannot read the model {path}: {e.strerror or e}; reinstall, or refit with `gotcha eval --fit`") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise ModelError(f"{path} is not a fitted model ({type(e).__name__}: {e}); refit with `gotcha eval --fit`") from None
 
 
 def save(model: Model, path: Path = PATH, note: str = "") -> None:

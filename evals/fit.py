@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from engine.cases import Case
 from engine.diagnose import Engine
-from engine.scoring import CONF_INPUTS, FEATURES, SHORTLIST, Context, Model, conf_inputs, rank
+from engine.scoring import CONF_INPUTS, DEFAULT_WEIGHTS, FEATURES, SHORTLIST, Context, Model, conf_inputs, rank
 from evals.runner import accepted_ids, held_out
 
 
@@ -37,8 +37,10 @@ class Sample:
 def collect(engine: Engine, cases: list[Case], weight: float = 1.0) -> list[Sample]:
     out = []
     for c in cases:
-        a = engine.analyze(c.input, platform=c.platform, exclude_case=held_out(c, engine))
-        cands = [(x.entry.id, x.features) for x in a.scored]
+        a = engine.analyze(c.input, platform=c.platform, exclude_case=held_out(c, engine), every_candidate=True)
+        # Catalog order, not the loaded model's ranking: what a fit learns from must not depend
+        # on the model it replaces (two refits give the same bytes).
+        cands = [(x.entry.id, x.features) for x in sorted(a.scored, key=lambda x: x.order)]
         out.append(Sample(c, cands, a.context, accepted_ids(c, engine, a.platform), a.below, weight))
     return out
 
@@ -47,8 +49,6 @@ def _dot(w: dict[str, float], f: dict[str, float]) -> float:
     return sum(w[k] * f.get(k, 0.0) for k in FEATURES)
 
 
-FIT_CANDIDATES = 30  # the softmax mass below the top 30 of a few hundred candidates is negligible
-START = {"signal_pos": 1.0, "signal_neg": 1.0, "text": 7.0, "case": 6.0, "phrase": 1.5, "unplaced": -1.0}
 
 
 def fit_weights(samples: list[Sample], l2: float = 0.01) -> dict[str, float]:
@@ -61,11 +61,8 @@ def fit_weights(samples: list[Sample], l2: float = 0.01) -> dict[str, float]:
     for s in samples:
         if not (s.case.expect and any(i in s.ok for i, _ in s.cands)):
             continue
-        cands = s.cands[:FIT_CANDIDATES]
-        if not any(i in s.ok for i, _ in cands):
-            cands = cands + [c for c in s.cands if c[0] in s.ok][:1]
-        x = np.array([[f.get(k, 0.0) for k in keys] for _, f in cands])
-        rows.append((x, np.array([i in s.ok for i, _ in cands]), s.weight))
+        x = np.array([[f.get(k, 0.0) for k in keys] for _, f in s.cands])
+        rows.append((x, np.array([i in s.ok for i, _ in s.cands]), s.weight))
     total = sum(r[2] for r in rows) or 1.0
 
     def loss(w):
@@ -80,7 +77,7 @@ def fit_weights(samples: list[Sample], l2: float = 0.01) -> dict[str, float]:
 
     # Evidence against must stay against: signal_neg multiplies weights that are already <= 0.
     bounds = [(0.0, None) if k == "signal_neg" else (None, None) for k in keys]
-    res = minimize(loss, np.array([START.get(k, 0.0) for k in keys]), jac=True, method="L-BFGS-B", bounds=bounds)
+    res = minimize(loss, np.array([DEFAULT_WEIGHTS[k] for k in keys]), jac=True, method="L-BFGS-B", bounds=bounds)
     return {k: float(v) for k, v in zip(keys, res.x)}
 
 

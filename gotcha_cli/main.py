@@ -81,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
+    from engine.scoring import ModelError
     from gotcha_cli.output import UsageError, error
 
     try:
@@ -88,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as e:
         error(str(e))
         return 2
+    except ModelError as e:
+        error(str(e))
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

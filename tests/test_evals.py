@@ -224,3 +224,28 @@ def test_fit_is_reproducible_and_cross_validates_per_fold(engine, tmp_path):
     folds = cross_validate_real(samples, real, k=5)
     assert len(folds) == 5 and sum(f["cases"] for f in folds) == 25
     assert all(0.0 <= f[k] <= 1.0 for f in folds for k in ("top1", "top3", "abstain", "false_abstain"))
+
+
+def test_what_a_fit_learns_from_does_not_depend_on_the_loaded_model(catalog):
+    from engine.diagnose import Engine
+    from engine.scoring import FEATURES, Model
+    from evals.fit import collect
+
+    cases = load_cases(default_cases_path()).cases
+    engine = Engine(catalog, cases)
+    few = cases[::40]
+    before = [(s.cands, s.ok) for s in collect(engine, few)]
+    engine.model = Model(weights={k: 1.0 for k in FEATURES})  # a very different ranking
+    assert [(s.cands, s.ok) for s in collect(engine, few)] == before
+
+
+@pytest.mark.parametrize("content", [None, "{not json", '{"weights": {}}', '{"weights": {"text": "x"}}'])
+def test_a_missing_or_corrupt_model_is_an_error_not_a_silent_fallback(tmp_path, content):
+    from engine import scoring
+
+    path = tmp_path / "model.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(scoring.ModelError) as e:
+        scoring.load(path)
+    assert str(path) in str(e.value) and "refit" in str(e.value)
