@@ -4,7 +4,7 @@ Each tests/fixtures/diagnose/*.txt starts with `#=EXPECT=# <id>` (optionally `#=
 `#=WANT=#` note). The engine must answer that id first, without abstaining. Known misses are listed
 in KNOWN_MISSES with a reason; they run as strict xfails, so a fix that makes one pass fails the
 suite until the list is updated: `UPDATE_FIXTURES=1 pytest tests/test_diagnose_fixtures.py`
-rewrites the list from the current results (the bless step).
+rewrites the list from the current results at the end of the session (the bless step, tests/bless.py).
 """
 
 from __future__ import annotations
@@ -15,20 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from bless import RESULTS, known
+
 HERE = Path(__file__).resolve().parent / "fixtures" / "diagnose"
-KNOWN = HERE / "KNOWN_MISSES"
 FILES = sorted(HERE.glob("*.txt"))
-
-
-def _known() -> dict[str, str]:
-    if not KNOWN.exists():
-        return {}
-    out = {}
-    for line in KNOWN.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            stem, _, reason = line.partition(" ")
-            out[stem] = reason.strip()
-    return out
 
 
 def _read(path: Path) -> tuple[str, str | None, str]:
@@ -57,27 +47,22 @@ def test_every_universal_entry_has_two_fixtures(catalog):
 
 @pytest.mark.parametrize("path", FILES, ids=[f.stem for f in FILES])
 def test_fixture(engine, path, request):
-    known = _known()
+    misses = known()
     ok, detail = _verdict(engine, path)
     if os.environ.get("UPDATE_FIXTURES"):
-        request.config._fixture_results = getattr(request.config, "_fixture_results", {})
-        request.config._fixture_results[path.stem] = (ok, detail)
+        request.config.stash.setdefault(RESULTS, {})[path.stem] = (ok, detail)
         return
-    if path.stem in known:
+    if path.stem in misses:
         if ok:
             pytest.fail(f"{path.stem} now passes: remove it from KNOWN_MISSES (or rerun with UPDATE_FIXTURES=1)")
-        pytest.xfail(f"known miss: {known[path.stem]} ({detail})")
+        pytest.xfail(f"known miss: {misses[path.stem]} ({detail})")
     assert ok, detail
 
 
-def test_zz_bless(request):
-    """With UPDATE_FIXTURES=1, rewrite KNOWN_MISSES from this run (keeping existing reasons)."""
-    results = getattr(request.config, "_fixture_results", None)
-    if not os.environ.get("UPDATE_FIXTURES") or results is None:
-        pytest.skip("bless runs only with UPDATE_FIXTURES=1")
-    old = _known()
-    lines = ["# fixtures the engine gets wrong today: <stem> <reason>. Regenerate: UPDATE_FIXTURES=1 pytest tests/test_diagnose_fixtures.py"]
-    for stem, (ok, detail) in sorted(results.items()):
-        if not ok:
-            lines.append(f"{stem} {old.get(stem, detail)}")
-    KNOWN.write_text("\n".join(lines) + "\n", encoding="utf-8")
+def test_bless_keeps_written_reasons_and_drops_fixed_misses(tmp_path, monkeypatch):
+    import bless
+
+    monkeypatch.setattr(bless, "KNOWN", tmp_path / "KNOWN_MISSES")
+    bless.KNOWN.write_text(f"{bless.HEADER}\nold-miss why it is hard\nfixed-one was hard\n", encoding="utf-8")
+    bless.write_known({"old-miss": (False, "expected U1"), "fixed-one": (True, "ok"), "new-miss": (False, "expected U2, got ['U3']")})
+    assert bless.known() == {"old-miss": "why it is hard", "new-miss": "expected U2, got ['U3']"}

@@ -1,6 +1,8 @@
 """An outside client nobody here wrote: the MCP Inspector CLI from npm, against our stdio and HTTP servers.
 
 Skips cleanly when npx is missing or the package cannot be fetched (offline CI); .ci/run installs node/npm.
+Slow (a node process per call), so marked `inspector`: the default run leaves it out, .ci/run runs it
+with `pytest -m inspector`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import sys
 import pytest
 
 from mcp_support import DISK_TEXT, ROOT, child_env, http_server
+
+pytestmark = pytest.mark.inspector
 
 INSPECTOR = os.environ.get("GOTCHA_INSPECTOR_PKG", "@modelcontextprotocol/inspector@2.12.0")
 TIMEOUT = 300  # the first run downloads the package (seconds on a warm cache, minutes on a cold one)
