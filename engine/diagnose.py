@@ -314,8 +314,8 @@ class Engine:
                 cand.evidence.append(EvidenceItem(kind="phrase", why=f"mentions '{phrase}'", weight=round(w["phrase"] * pw, 2), line=ln.no, text=redact(ln.text)))
             cand.features["phrase"] = min(ph, MAX_PHRASES)
             cand.score = self.model.score(cand.features)
-        # Without platform context a platform gotcha never outranks the universal entry it refines.
-        below = {c.entry.id: tuple(c.entry.refs) for c in scored if plat is None and c.entry.platform and c.entry.refs}
+        # Without platform context a platform gotcha is an alternative, never the answer.
+        below = {c.entry.id: tuple(c.entry.refs) for c in scored if plat is None and c.entry.platform}
         if below:
             held = scoring.rank([c.score for c in scored], [c.entry.id for c in scored], below)
             scored = [scored[n] for _, n in held]

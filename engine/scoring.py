@@ -55,22 +55,29 @@ REF_GAP = 0.01  # how far below its universal entry an unplaced platform gotcha 
 def rank(scores: list[float], ids: list[str], below: dict[str, tuple[str, ...]]) -> list[tuple[float, int]]:
     """(score, index) best first; ties keep the given order.
 
-    `below` maps a platform gotcha to the universal entries it refines, for pastes whose platform
-    is unknown. Such a gotcha gives its place to the best of those entries and sits just under
-    it: evidence for "Paperspace: use the 22.04 template" is evidence for "the driver is too old",
-    and with no platform named the universal entry is the answer to give.
+    `below` lists the platform gotchas of a paste whose platform is unknown, each with the
+    universal entries it refines. Such a gotcha is never the answer: one with a universal entry
+    gives its place to the best of them and sits just under it (evidence for "Paperspace: use
+    the 22.04 template" is evidence for "the driver is too old"); one without sits just under the
+    best universal candidate. With no platform named the universal trap is the answer to give,
+    and the platform's own advice an alternative, labeled with its platform.
     """
     by_id = dict(zip(ids, scores))
-    lifted = dict(by_id)
+    lifted = {eid: s for eid, s in by_id.items() if eid not in below}
     for eid, refs in below.items():
-        present = [r for r in refs if r in by_id]
+        present = [r for r in refs if r in lifted]
         if eid in by_id and present:
             best = max(present, key=lambda r: by_id[r])
             lifted[best] = max(lifted[best], by_id[eid])
+    ceiling = max(lifted.values(), default=None)
     out = []
     for n, eid in enumerate(ids):
-        present = [lifted[r] for r in below.get(eid, ()) if r in lifted]
-        out.append((min(by_id[eid], max(present) - REF_GAP) if present else lifted[eid], n))
+        if eid in below:
+            refs = [lifted[r] for r in below[eid] if r in lifted]
+            cap = max(refs) if refs else ceiling
+            out.append((by_id[eid] if cap is None else min(by_id[eid], cap - REF_GAP), n))
+        else:
+            out.append((lifted[eid], n))
     return sorted(out, key=lambda t: (-t[0], t[1]))
 
 

@@ -185,7 +185,7 @@ def test_real_world_format_loads_text_as_the_paste(tmp_path):
     assert loaded.cases[0].input == "df -i shows 100% IUse" and loaded.cases[0].kind == "mixed"
 
 
-def test_scoring_rank_gives_an_unplaced_platform_gotchas_place_to_its_universal_entry():
+def test_scoring_rank_never_answers_a_platform_gotcha_without_platform_context():
     from engine.scoring import REF_GAP, rank
 
     ids, scores = ["PS11", "U9", "U28"], [9.0, 5.0, 4.0]
@@ -194,6 +194,11 @@ def test_scoring_rank_gives_an_unplaced_platform_gotchas_place_to_its_universal_
     assert got[0][0] == 9.0 and got[1][0] == pytest.approx(9.0 - REF_GAP)
     # With the platform known (nothing held below), scores are untouched.
     assert [ids[n] for _, n in rank(scores, ids, {})] == ids
+    # A platform gotcha that refines no universal entry sits under the best universal candidate.
+    got = rank([9.0, 5.0, 4.0], ["GEN10", "U9", "U3"], {"GEN10": ()})
+    assert [n for _, n in got] == [1, 0, 2] and got[1][0] == pytest.approx(5.0 - REF_GAP)
+    # ...unless nothing universal is a candidate at all: then it keeps its score.
+    assert rank([9.0], ["GEN10"], {"GEN10": ()}) == [(9.0, 0)]
 
 
 def test_accepted_ids_follow_the_platform_rule(engine):
