@@ -50,7 +50,7 @@ def replicate(cat: Catalog, n: int) -> Catalog:
                 break
             k += 1
             entries.append(e.model_copy(update={"id": f"X{k}"}))
-    return Catalog(entries=entries, pointers=cat.pointers, profiles=cat.profiles)
+    return Catalog(entries=entries, profiles=cat.profiles)
 
 
 def median_ms(fn, runs: int) -> tuple[float, float, float]:

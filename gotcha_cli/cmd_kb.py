@@ -100,8 +100,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         data["profile_values"] = values
         emit_json(data)
         return 0
-    flag = " (delegated)" if entry.delegated else ""
-    print(f"{entry.id} — {entry.title}{flag}")
+    print(f"{entry.id} — {entry.title}")
     print(f"theme: {entry.theme}   source: {entry.source}")
     for label, text in (("Symptom", entry.symptom), ("Root cause", entry.root_cause), ("Fix", entry.fix)):
         if text:
@@ -130,7 +129,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.theme:
         t = args.theme.lower()
         entries = [e for e in entries if e.theme.lower().startswith(t) or t in e.theme.lower()]
-    rows = [{"id": e.id, "title": e.title, "theme": e.theme, "platform": e.platform, "delegated": e.delegated} for e in entries]
+    rows = [{"id": e.id, "title": e.title, "theme": e.theme, "platform": e.platform} for e in entries]
     if args.json:
         emit_json({"entries": rows})
     else:
@@ -139,7 +138,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             if r["theme"] != theme:
                 theme = r["theme"]
                 print(f"\n{theme}")
-            print(f"  {r['id']:<7} {r['title']}" + (" (delegated)" if r["delegated"] else ""))
+            print(f"  {r['id']:<7} {r['title']}")
     return 0 if rows else 1
 
 
@@ -160,7 +159,6 @@ def cmd_check(args: argparse.Namespace) -> int:
         "universal": sum(1 for e in cat.entries if e.platform is None),
         "platform_gotchas": sum(1 for e in cat.entries if e.platform),
         "profiles": len(cat.profiles),
-        "pointers": len(cat.pointers),
         "errors": len(errors),
         "warnings": len(problems) - len(errors),
         "problems": [p.model_dump() for p in problems],
@@ -172,5 +170,5 @@ def cmd_check(args: argparse.Namespace) -> int:
         for p in problems:
             print(p, file=sys.stderr if p.severity == "error" else sys.stdout)
         print(f"{summary['entries']} entries ({summary['universal']} universal, {summary['platform_gotchas']} platform), "
-              f"{summary['profiles']} profiles, {summary['pointers']} pointers: {len(errors)} error(s), {summary['warnings']} warning(s)")
+              f"{summary['profiles']} profiles: {len(errors)} error(s), {summary['warnings']} warning(s)")
     return 1 if errors else 0

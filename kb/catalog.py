@@ -1,16 +1,15 @@
-"""The whole catalog: universal entries, platform gotchas, pointers, profiles, and what was wrong."""
+"""The whole catalog: universal entries, platform gotchas, profiles, and what was wrong."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from kb.models import Entry, Pointer, Problem
+from kb.models import Entry, Problem
 from kb.profile_model import Profile
 
 
 class Catalog(BaseModel):
     entries: list[Entry] = Field(default_factory=list)  # universal first, then platform gotchas
-    pointers: list[Pointer] = Field(default_factory=list)
     profiles: dict[str, Profile] = Field(default_factory=dict)
     problems: list[Problem] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)

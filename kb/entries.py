@@ -1,4 +1,4 @@
-"""Turn an `### ID — title` section into an Entry, and a Pointers section into Pointers."""
+"""Turn an `### ID — title` section into an Entry."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import re
 
 from markdown_it.token import Token
 
-from kb.markdown import Document, Section, inline_text
-from kb.models import Entry, Pointer, Problem, SourceRef
+from kb.markdown import Document, Section
+from kb.models import Entry, Problem, SourceRef
 from kb.signals_block import parse_signals_block
 
 HEADING = re.compile(r"^([A-Z]+[0-9]+)\s+[—–-]{1,2}\s+(\S.*)$")
@@ -87,12 +87,8 @@ def parse_entry(doc: Document, sec: Section, theme: str, platform: str | None) -
         block, signals, sig_problems = parse_signals_block(f.content, doc.path, f.map[0] + 2)
         problems.extend(sig_problems)
 
-    delegated = theme.lower().startswith("delegated") or bool(block and block.delegated)
-    if delegated and not starts:
-        # Upstream delegated entries are one bare paragraph: it is their symptom.
-        fields["symptom"] = body(sec.line + 1, sec.end_line, None)
     missing = [name for name in LABELS if name not in fields]
-    if missing and not delegated:
+    if missing:
         for name in missing:
             pretty = {"symptom": "Symptom", "root cause": "Root cause", "fix": "Fix"}[name]
             problems.append(Problem(path=doc.path, line=sec.line, message=f"{entry_id} has no **{pretty}**"))
@@ -118,7 +114,6 @@ def parse_entry(doc: Document, sec: Section, theme: str, platform: str | None) -
         commands=commands,
         error_strings=list(dict.fromkeys(errors)),
         refs=refs,
-        delegated=delegated,
         keywords=block.keywords if block else [],
         signals=signals,
         checks=block.checks if block else [],
@@ -128,40 +123,3 @@ def parse_entry(doc: Document, sec: Section, theme: str, platform: str | None) -
     )
     return entry, problems
 
-
-def _pointer_parts(inline) -> tuple[str, str, str] | None:
-    """(topic, covers, target) of `**Topic** (what it covers) → `path``, by plain string ops.
-
-    No regex: bullet text is catalog input, and a backtracking pattern over it is a ReDoS risk.
-    """
-    children = inline.children or []
-    strong = [children[i + 1].content for i, c in enumerate(children[:-1]) if c.type == "strong_open"]
-    codes = [c.content for c in children if c.type == "code_inline"]
-    text = inline_text(inline)
-    head, arrow, tail = text.rpartition("→")
-    if not arrow or not (codes or tail.strip()):
-        return None
-    topic = strong[0].strip() if strong else head.split("(", 1)[0].strip()
-    covers = ""
-    if "(" in head and ")" in head:
-        covers = head[head.index("(") + 1 : head.rindex(")")].strip()
-    target = codes[-1] if codes else tail.strip().rstrip(".")
-    return (topic, covers, target) if topic else None
-
-
-def parse_pointers(doc: Document, sec: Section) -> tuple[list[Pointer], list[Problem]]:
-    pointers: list[Pointer] = []
-    problems: list[Problem] = []
-    for i, tok in enumerate(sec.tokens):
-        if tok.type != "list_item_open" or not tok.map:
-            continue
-        inline = next((t for t in sec.tokens[i:] if t.type == "inline"), None)
-        if inline is None:
-            continue
-        parts = _pointer_parts(inline)
-        if parts is None:
-            problems.append(Problem(path=doc.path, line=tok.map[0] + 1, message="pointer must read '**Topic** (what it covers) → `path`'"))
-            continue
-        topic, covers, target = parts
-        pointers.append(Pointer(topic=topic, covers=covers, target=target, source=SourceRef(path=doc.path, line=tok.map[0] + 1)))
-    return pointers, problems

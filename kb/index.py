@@ -16,7 +16,7 @@ from typing import Any
 
 from kb.paths import expand, resolve_sources
 
-INDEX_VERSION = 5
+INDEX_VERSION = 6
 _MD_NOISE = re.compile(r"```.*?```|[*`_#>|]", re.S)
 
 
@@ -58,7 +58,6 @@ def build_index(catalog: Any) -> dict[str, Any]:
                 "title": e.title,
                 "theme": e.theme,
                 "platform": e.platform,
-                "delegated": e.delegated,
                 "keywords": e.keywords,
                 "error_strings": e.error_strings,
                 "symptom": _plain(e.symptom),

@@ -10,12 +10,13 @@ import re
 from pathlib import Path
 
 from kb.catalog import Catalog
-from kb.entries import parse_entry, parse_pointers
+from kb.entries import parse_entry
 from kb.markdown import parse_document
 from kb.models import Entry, Problem
 from kb.paths import expand, resolve_sources
 from kb.profile_model import ProfileFacts
 from kb.profiles import parse_profile
+from kb.references import Owner, id_pattern, outside_references, unknown_ids
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 
@@ -43,23 +44,17 @@ def _is_profile(text: str) -> bool:
     return text.startswith("---\n") or text.startswith("---\r\n")
 
 
-def _catalog_file(path: str, text: str) -> tuple[list[Entry], list, list[Problem]]:
-    doc = parse_document(path, text.replace("\r\n", "\n"))
+def _catalog_file(path: str, text: str) -> tuple[list[Entry], list[Problem]]:
+    doc = parse_document(path, text)
     entries: list[Entry] = []
-    pointers: list = []
     problems: list[Problem] = []
     for theme in doc.sections:
-        if theme.title.lower().startswith("pointers"):
-            found, p = parse_pointers(doc, theme)
-            pointers.extend(found)
-            problems.extend(p)
-            continue
         for sec in theme.children:
             entry, p = parse_entry(doc, sec, theme=theme.title, platform=None)
             problems.extend(p)
             if entry is not None:
                 entries.append(entry)
-    return entries, pointers, problems
+    return entries, problems
 
 
 def load_catalog(paths: list[str] | None = None, environ: dict[str, str] | None = None) -> Catalog:
@@ -69,6 +64,7 @@ def load_catalog(paths: list[str] | None = None, environ: dict[str, str] | None 
         cat.problems.append(Problem(path="<catalog>", line=0, message="no catalog found: pass --catalog PATH or set GOTCHA_CATALOG"))
         return cat
     platform_entries: list[Entry] = []
+    texts: list[tuple[str, str, str]] = []  # (path, text, who owns lines outside any entry)
     for src in sources:
         if not Path(src).exists():
             cat.problems.append(Problem(path=str(src), line=0, message="no such file or folder"))
@@ -80,8 +76,10 @@ def load_catalog(paths: list[str] | None = None, environ: dict[str, str] | None 
             continue
         assert text is not None
         shown = str(path)
+        text = text.replace("\r\n", "\n")
         if _is_profile(text):
-            profile, p = parse_profile(shown, text.replace("\r\n", "\n"), path.stem)
+            texts.append((shown, text, f"profile {path.stem!r}"))
+            profile, p = parse_profile(shown, text, path.stem)
             cat.problems.extend(p)
             if profile is not None:
                 if profile.name in cat.profiles:
@@ -89,13 +87,26 @@ def load_catalog(paths: list[str] | None = None, environ: dict[str, str] | None 
                 cat.profiles[profile.name] = profile
                 platform_entries.extend(profile.gotchas)
         else:
-            entries, pointers, p = _catalog_file(shown, text)
+            texts.append((shown, text, "the text"))
+            entries, p = _catalog_file(shown, text)
             cat.entries.extend(entries)
-            cat.pointers.extend(pointers)
             cat.problems.extend(p)
     cat.entries.extend(platform_entries)
     cat.problems.extend(cross_check(cat))
+    cat.problems.extend(check_references(cat, texts))
     return cat
+
+
+def check_references(cat: Catalog, texts: list[tuple[str, str, str]]) -> list[Problem]:
+    """Every reference must resolve inside the catalog: no unknown ids, no outside documents."""
+    known = {e.id for e in cat.entries}
+    pattern = id_pattern([p.facts.gotcha_prefix for p in cat.profiles.values()])
+    problems: list[Problem] = []
+    for path, text, default_owner in texts:
+        owners = sorted((Owner(line=e.source.line, name=e.id) for e in cat.entries if e.source.path == path), key=lambda o: o.line)
+        problems.extend(unknown_ids(path, text, known, pattern, owners, default_owner))
+        problems.extend(outside_references(path, text))
+    return problems
 
 
 def cross_check(cat: Catalog) -> list[Problem]:
@@ -106,17 +117,6 @@ def cross_check(cat: Catalog) -> list[Problem]:
             problems.append(Problem(path=e.source.path, line=e.source.line, message=f"duplicate id {e.id} (first at {seen[e.id].source})"))
         else:
             seen[e.id] = e
-    prefixes = sorted({p.facts.gotcha_prefix for p in cat.profiles.values()}, key=len, reverse=True)
-    platform_ref = re.compile(r"\b(?:%s)[0-9]+\b" % "|".join(prefixes)) if prefixes else None
-    for e in cat.entries:
-        for ref in e.refs:
-            if ref not in seen:
-                problems.append(Problem(path=e.source.path, line=e.source.line, message=f"{e.id} refers to {ref}, which does not exist"))
-        if platform_ref is not None:
-            text = " ".join([e.symptom, e.root_cause, e.fix])
-            for ref in sorted(set(platform_ref.findall(text))):
-                if ref not in seen:
-                    problems.append(Problem(path=e.source.path, line=e.source.line, message=f"{e.id} refers to {ref}, which does not exist"))
     owner: dict[str, str] = {}
     for prof in cat.profiles.values():
         for hint in prof.facts.hints:
@@ -133,8 +133,4 @@ def cross_check(cat: Catalog) -> list[Problem]:
             for prof in cat.profiles.values():
                 if str(getattr(prof.facts, f)).strip() == "":
                     problems.append(Problem(path=prof.source.path, line=1, message=f"{f} is empty; {e.id} depends on it (write a value or n/a)"))
-    for prof in cat.profiles.values():
-        for ref in prof.refs:
-            if ref not in seen:
-                problems.append(Problem(path=prof.source.path, line=1, message=f"profile names {ref}, which does not exist in the catalog"))
     return problems

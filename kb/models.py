@@ -1,4 +1,4 @@
-"""Typed records for the catalog: entries, pointers, profiles and load problems."""
+"""Typed records for the catalog: entries, their signals and checks, and load problems."""
 
 from __future__ import annotations
 
@@ -61,7 +61,6 @@ class Entry(BaseModel):
     commands: list[str] = Field(default_factory=list)
     error_strings: list[str] = Field(default_factory=list)
     refs: list[str] = Field(default_factory=list)
-    delegated: bool = False
     keywords: list[str] = Field(default_factory=list)
     signals: list[Signal] = Field(default_factory=list)
     checks: list[Check] = Field(default_factory=list)
@@ -69,11 +68,3 @@ class Entry(BaseModel):
     platform: str | None = None
     source: SourceRef
 
-
-class Pointer(BaseModel):
-    """A topic the catalog deliberately leaves to another document."""
-
-    topic: str
-    covers: str
-    target: str
-    source: SourceRef

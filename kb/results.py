@@ -12,7 +12,6 @@ class LookupMatch(BaseModel):
     title: str
     theme: str
     platform: str | None = Field(description="Platform of a platform gotcha; null for universal entries")
-    delegated: bool
     score: float = Field(description="relevance; about 100 when every query word is in a title or keyword, higher with exact aliases")
     matched: list[str] = Field(description="Query words or phrases that matched")
     symptom: str
@@ -32,7 +31,6 @@ class EntrySummary(BaseModel):
     title: str
     theme: str
     platform: str | None
-    delegated: bool
 
 
 class EntryList(BaseModel):

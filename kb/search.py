@@ -117,7 +117,6 @@ class SearchIndex:
             "title": e["title"],
             "theme": e["theme"],
             "platform": e["platform"],
-            "delegated": e["delegated"],
             "score": round(score, 1),
             "matched": matched,
             "symptom": e["symptom"],

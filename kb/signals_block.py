@@ -30,7 +30,6 @@ class _SignalSpec(BaseModel):
 class SignalsBlock(BaseModel):
     model_config = ConfigDict(extra="forbid")
     keywords: list[str] = Field(default_factory=list)
-    delegated: bool = False
     profile_fields: list[str] = Field(default_factory=list)
     signals: list[_SignalSpec] = Field(default_factory=list)
     checks: list[Check] = Field(default_factory=list)

@@ -111,7 +111,7 @@ def list_entries(kb: KB, theme: str | None, platform: str | None) -> EntryList:
         entries = [e for e in entries if e.theme.lower().startswith(t) or t in e.theme.lower()]
         if not entries:
             raise ToolError(f"no theme matches {theme!r}; themes: {', '.join(kb.catalog.themes())}")
-    return EntryList(entries=[EntrySummary(id=e.id, title=e.title, theme=e.theme, platform=e.platform, delegated=e.delegated) for e in entries])
+    return EntryList(entries=[EntrySummary(id=e.id, title=e.title, theme=e.theme, platform=e.platform) for e in entries])
 
 
 def profile_view(kb: KB, platform: str, fields: list[str] | None) -> ProfileView:
@@ -129,7 +129,7 @@ def profile_view(kb: KB, platform: str, fields: list[str] | None) -> ProfileView
         display_name=prof.facts.display_name,
         facts=facts,
         survival=prof.survival,
-        gotchas=[EntrySummary(id=e.id, title=e.title, theme=e.theme, platform=e.platform, delegated=e.delegated) for e in prof.gotchas],
+        gotchas=[EntrySummary(id=e.id, title=e.title, theme=e.theme, platform=e.platform) for e in prof.gotchas],
         # Asking for fields means "just the facts": the prose is most of a profile's size.
         sections=[] if fields else prof.sections,
         source=str(prof.source),

@@ -15,8 +15,6 @@ def entry_markdown(e: Entry) -> str:
     """The entry rebuilt from its fields (not sliced from the file), so it reads the same wherever it came from."""
     where = f"theme: {e.theme}" + (f" · platform: {e.platform}" if e.platform else "") + f" · source: {e.source}"
     parts = [f"### {e.id} — {e.title}", where]
-    if e.delegated:
-        parts.append("_Delegated: the topic is owned by another document; this entry points there._")
     parts += [f"**{label}**: {text}" for label, text in (("Symptom", e.symptom), ("Root cause", e.root_cause), ("Fix", e.fix)) if text]
     if e.checks:
         parts.append("**Checks**:\n" + "\n".join(f"- `{c.run}`" + (f" — {c.shows}" if c.shows else "") for c in e.checks))

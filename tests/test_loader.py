@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
 from kb.loader import load_catalog
 
 GOOD = """\
@@ -81,7 +82,7 @@ def test_good_catalog_parses_every_part(tmp_path):
         (lambda s: s.replace("**Symptom**: inodes.\n", ""), "cat.md:26: T2 has no **Symptom**"),
         (lambda s: s.replace("**Fix**: tar them.\n", ""), "cat.md:26: T2 has no **Fix**"),
         (lambda s: s.replace("**Root cause**: many files.\n", ""), "cat.md:26: T2 has no **Root cause**"),
-        (lambda s: s.replace("see T2.", "see U99."), "cat.md:5: T1 refers to U99, which does not exist"),
+        (lambda s: s.replace("see T2.", "see U99."), "cat.md:11: T1 refers to U99, which does not exist"),
         (lambda s: s.replace("### T2 — Inodes run out", "### Inodes run out"), "cat.md:26: malformed heading 'Inodes run out'"),
         (lambda s: s.replace("keywords: [disk, full]", "keywords: [disk, full"), "cat.md:18: bad YAML in signals block"),
         (lambda s: s.replace("'(?i)no space left on device'", "'(unclosed'"), "cat.md:19: signals[0]: regex '(unclosed' does not compile"),
@@ -128,16 +129,39 @@ def test_environment_variable_names_the_catalog(tmp_path, monkeypatch):
     assert [e.id for e in cat.entries] == ["T1", "T2", "T3", "T4"]
 
 
-def test_delegated_entry_may_be_one_paragraph(tmp_path):
-    text = "## Delegated — owned elsewhere\n\n### U36 — cuDNN nondeterminism\n\nSame seed, different metric. Owned by another skill.\n"
-    cat = load_catalog([str(write(tmp_path, text))])
-    assert cat.problems == []
-    e = cat.get("U36")
-    assert e.delegated and e.symptom.startswith("Same seed")
+def test_an_entry_that_only_points_elsewhere_is_an_error(tmp_path):
+    """A one-paragraph entry whose advice lives in another document gives the reader nothing to do."""
+    text = "## Experiments\n\n### U36 — cuDNN nondeterminism\n\nSame seed, different metric. Owned by the verifying-dl-experiments skill.\n"
+    got = messages(tmp_path, text)
+    assert "cat.md:3: U36 has no **Fix**" in got
+    assert any(m.startswith("cat.md:5: refers to a named skill") for m in got), got
 
 
-def test_pointers_become_records(tmp_path):
-    text = "## Pointers — elsewhere\n\n- **Spot / preemption** (grace windows, resume) → `references/spot.md`.\n- just words\n"
-    cat = load_catalog([str(write(tmp_path, text))])
-    assert [(p.topic, p.covers, p.target) for p in cat.pointers] == [("Spot / preemption", "grace windows, resume", "references/spot.md")]
-    assert [f"{p.line}: {p.message}" for p in cat.problems] == ["4: pointer must read '**Topic** (what it covers) → `path`'"]
+@pytest.mark.parametrize(
+    "line, what",
+    [
+        ("Cross-link verifying-dl-experiments **REQUIRED**.", "a REQUIRED cross-link"),
+        ("Trust artifacts, not notifications (principle #3).", "a numbered principle"),
+        ("Watch `df -i` in Phase 0 and later.", "a numbered phase"),
+        ("The full design is in `references/monitoring_patterns.md`.", "a references/*.md document"),
+        ("See the corollary in monitoring_patterns §0.", "a numbered section"),
+        ("Use the huggingface-skills:huggingface-trackio skill.", "a named skill"),
+    ],
+)
+def test_references_to_outside_documents_are_errors_with_file_and_line(tmp_path, line, what):
+    got = messages(tmp_path, GOOD.replace("**Fix**: free space, see T2.", "**Fix**: free space, see T2.\n" + line))
+    assert any(m.startswith(f"cat.md:12: refers to {what}") for m in got), got
+
+
+@pytest.mark.parametrize("line", ["Ubuntu 22.04 is required for H100.", "In the warm-up phase the loss jumps.", "A skill you learn once."])
+def test_ordinary_words_are_not_outside_references(tmp_path, line):
+    assert messages(tmp_path, GOOD.replace("**Fix**: free space, see T2.", "**Fix**: free space, see T2.\n" + line)) == []
+
+
+def test_unknown_platform_id_is_an_error_on_its_line(tmp_path):
+    profile = (ROOT / "profiles" / "runpod.md").read_text(encoding="utf-8")
+    write(tmp_path, profile, "runpod.md")
+    write(tmp_path, GOOD.replace("see T2.", "see T2 and RP77."))
+    cat = load_catalog([str(tmp_path)])
+    got = [f"{Path(p.path).name}:{p.line}: {p.message}" for p in cat.problems if p.path.endswith("cat.md")]
+    assert got == ["cat.md:11: T1 refers to RP77, which does not exist"]  # RP prefix known from the profile

@@ -129,7 +129,7 @@ def test_platform_must_match_file_name(tmp_path):
 
 def test_profile_naming_a_missing_universal_id(tmp_path):
     got = mutated(tmp_path, "## Network\n", "## Network\n\nSee U99 for details.\n")
-    assert any("profile names U99, which does not exist" in g for g in got), got
+    assert any(g.endswith("profile 'runpod' refers to U99, which does not exist") for g in got), got
 
 
 def test_entry_field_dependencies_exist_in_every_profile(catalog):
