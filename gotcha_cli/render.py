@@ -6,6 +6,7 @@ Only the text output uses this; `--json` keeps the catalog's Markdown as written
 
 from __future__ import annotations
 
+import re
 import shutil
 import unicodedata
 from collections.abc import Sequence
@@ -115,9 +116,10 @@ def fold_command(line: str, width: int, prefix: str) -> list[str]:
 
 # --- tables --------------------------------------------------------------------------------
 
-def table(header: Sequence[str], rows: Sequence[Sequence[str]], width: int, indent: str = "") -> list[str]:
-    """Aligned columns; when the natural widths do not fit, the widest columns are narrowed and
-    their cells wrap inside the column, so a table stays a table."""
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], width: int, indent: str = "",
+          keep: Sequence[int] = ()) -> list[str]:
+    """Aligned columns; when the natural widths do not fit, the widest columns (except those in
+    `keep`) are narrowed and their cells wrap inside the column, so a table stays a table."""
     ncol = len(header)
     cells = [list(header)] + [list(r) + [""] * (ncol - len(r)) for r in rows]
     gap = 2
@@ -126,10 +128,11 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], width: int, inde
     cols = list(natural)
     floor = [min(natural[i], max(6, max((display_width(w) for r in cells for w in r[i].split()), default=1) if natural[i] < 14 else 8))
              for i in range(ncol)]
+    free = [k for k in range(ncol) if k not in keep] or list(range(ncol))
     while sum(cols) > avail:
-        i = max(range(ncol), key=lambda k: cols[k] - floor[k])
+        i = max(free, key=lambda k: cols[k] - floor[k])
         if cols[i] <= floor[i]:
-            i = max(range(ncol), key=lambda k: cols[k])
+            i = max(free, key=lambda k: cols[k])
             if cols[i] <= 3:
                 break
         cols[i] -= 1
@@ -247,3 +250,13 @@ def markdown(text: str, indent: str = "  ", width: int | None = None) -> str:
     while out and not out[-1].strip():
         out.pop()
     return "\n".join(out)
+
+
+_CODE = re.compile(r"`+([^`]+?)`+")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+
+
+def plain(text: str) -> str:
+    """One line of inline Markdown (a title, a check's note) as plain text: `code` and **bold**
+    marks dropped. A regex, not the Markdown parser, so `gotcha lookup` stays light to import."""
+    return _STRONG.sub(r"\2", _CODE.sub(r"\1", text))
