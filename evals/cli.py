@@ -12,7 +12,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--min-top1", type=float, default=None, help="exit 1 when top-1 on positives falls below this (0..1)")
     p.add_argument("--min-top3", type=float, default=None, help="exit 1 when top-3 on positives falls below this")
     p.add_argument("--min-abstain", type=float, default=None, help="exit 1 when abstention on negatives falls below this")
-    p.add_argument("--quiet", action="store_true", help="only failures and totals")
+    p.add_argument("--quiet", action="store_true", help="only totals and the first 20 failures")
     p.add_argument("--write-results", action="store_true", help="regenerate evals/RESULTS.md")
     p.add_argument("--fit", action="store_true", help="refit engine/model.json (feature weights + confidence) on these cases")
     p.add_argument("--cv", type=int, default=0, metavar="K", help="with --fit: also report K-fold cross-validated top-1/top-3/abstain")
@@ -56,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
         scoring.save(model, note=f"fitted by `gotcha eval --fit` on {path.name} ({len(cases.cases)} cases)")
         engine.model = scoring.load()
         sys.stderr.write(f"fitted: weights {model.weights}, abstain_below {model.abstain_below}\n")
-    results = run_cases(engine, cases.cases)
+    results = run_cases(engine, cases.cases, progress=_progress if sys.stderr.isatty() else None)
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K")
     summary = summarize(results, structural(catalog, cases.structural))
     if args.write_results:
         out = Path(__file__).with_name("RESULTS.md")
@@ -80,10 +82,26 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+QUIET_FAILS = 20  # --quiet lists this many failures, then a count
+
+
+def _progress(done: int, total: int) -> None:
+    if done == total or done % 10 == 0:
+        sys.stderr.write(f"\reval: {done}/{total} cases")
+        sys.stderr.flush()
+
+
 def _print(summary: dict[str, Any], quiet: bool) -> None:
+    shown = 0
+    failures = sum(1 for c in summary["cases"] if not c["passed"])
     for c in summary["cases"]:
         if quiet and c["passed"]:
             continue
+        if quiet:
+            shown += 1
+            if shown > QUIET_FAILS:
+                print(f"... {failures - QUIET_FAILS} more FAIL(s); run without --quiet (or with --json) to see them all")
+                break
         status = "PASS" if c["passed"] else "FAIL"
         if c.get("structural"):
             print(f"{status} {c['id']:<32} structural {'; '.join(c['problems'])}")

@@ -68,7 +68,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
         if args.json:
             emit_json(sec)
         else:
-            print(f"{prof.facts.display_name} — {sec.title}\n\n{wrap(sec.text)}")
+            print(lines(f"{prof.facts.display_name} — {sec.title}", "", "  ") + f"\n\n{wrap(sec.text)}")
         return 0
     if args.json:
         emit_json(prof.model_dump(mode="json"))

@@ -101,11 +101,11 @@ def fold_command(line: str, width: int, prefix: str) -> list[str]:
     head = prefix
     rest = line
     while display_width(head) + display_width(rest) > width:
-        room = width - display_width(head) - 2  # room for " \"
-        cut = rest.rfind(" ", 0, room + 1) if room > 0 else -1
+        room = max(1, width - display_width(head) - 2)  # room for " \"
+        fits = len(_split_long(rest, room)[0])  # characters that fit in `room` columns
+        cut = rest.rfind(" ", 0, fits + 1)
         if cut <= 0:
-            cut = max(1, len(_split_long(rest, max(1, room))[0]))
-            piece, rest = rest[:cut], rest[cut:]
+            piece, rest = rest[:fits], rest[fits:]
         else:
             piece, rest = rest[:cut], rest[cut + 1:]
         out.append(f"{head}{piece} \\")
