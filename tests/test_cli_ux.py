@@ -253,3 +253,19 @@ def test_eval_quiet_caps_failures(tmp_path, capsys):
     fails = [ln for ln in out.splitlines() if ln.startswith("FAIL ")]
     assert len(fails) == 20 and "... 5 more FAIL(s)" in out and "top-1 0.000" in out
     assert "eval: " not in err  # progress only on a terminal
+
+
+# -- packaging and README -----------------------------------------------------------------------
+
+
+def test_packaging_metadata_and_readme_state_the_python_needed():
+    import tomllib
+
+    from conftest import ROOT
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["requires-python"] == ">=3.11" and project["license"]
+    assert {"Programming Language :: Python :: 3.11", "Programming Language :: Python :: 3.12"} <= set(project["classifiers"])
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "Python 3.11 or newer" in readme and "How to read the output" in readme
+    assert '{"error": "...", "code": 2}' in readme and "| **2** |" in readme
