@@ -177,6 +177,15 @@ class Engine:
         known = sum(1 for t in distinct if t in self.catalog_vocab or self.case_vocab[t] - (t in own) > 0)
         return known / len(distinct)
 
+    def _case_words_why(self, case: Case, qtoks: list[str]) -> str:
+        """'reads like past reports of this trap: 'sighup', 'nohup'': the rarest shared words first."""
+        shared = set(qtoks) & self.case_words[case.id]
+        idf = self.case_index.idf
+        words = sorted(shared, key=lambda t: (-idf.get(t, 0.0), t))[:4]
+        if not words:
+            return "reads like past reports of this trap"
+        return "reads like past reports of this trap: " + ", ".join(f"'{t}'" for t in words)
+
     def resolve_platform(self, name: str | None) -> str | None:
         if name is None:
             return None
@@ -294,11 +303,12 @@ class Engine:
                 s, case = best_case[e.id]
                 f["case"], f["case_rel"] = s, s / max_case
                 contrib = w["case"] * s + w["case_rel"] * f["case_rel"]
-                ev.append(EvidenceItem(kind="case", why=f"resembles labeled case {case.id} (cosine {s:.2f})", weight=round(contrib, 2)))
+                # Name the words shared with that past report, not its id: no command shows a case.
+                ev.append(EvidenceItem(kind="case", why=self._case_words_why(case, qtoks), weight=round(contrib, 2)))
             cs = centroid.get(e.id, 0.0)
             if cs > 0.05:
                 f["centroid"] = cs
-                ev.append(EvidenceItem(kind="case", why=f"resembles the labeled cases of this entry (cosine {cs:.2f})", weight=round(w["centroid"] * cs, 2)))
+                ev.append(EvidenceItem(kind="case", why=f"worded like past reports of this trap overall (similarity {cs:.2f})", weight=round(w["centroid"] * cs, 2)))
             if ev:
                 scored.append(Candidate(self.model.score(f), order, e, ev, f))
         # Phrase matching (rapidfuzz) is the costly step: only for the plausible candidates.
@@ -371,9 +381,11 @@ class Engine:
         abstained = not matches or listed < self.model.abstain_below
         shortlist = f"confidence that the answer is among the first {scoring.SHORTLIST}: {listed:.3f}"
         if abstained:
-            best = f"best was {matches[0].id} at {matches[0].confidence:.2f}" if matches else "no candidate"
-            reason = f"{best}; {shortlist}, under the {self.model.abstain_below:.3f} threshold"
-            if neg_sim > pos_sim and neg_sim > 0.3:
+            guess = f" (best guess {matches[0].id}, {matches[0].confidence:.0%} sure)" if matches else ""
+            reason = f"no entry fits well enough to name{guess}"
+            if parsed.facts and not error_lines(parsed.lines):
+                reason += "; the readings show no fault and the text holds no error line"
+            elif neg_sim > pos_sim and neg_sim > 0.3:
                 reason += "; the text looks like an error the catalog does not cover"
             # Near misses still get checks; far misses would only be noise.
             near = [m for m in matches[:3] if m.confidence >= 0.25]

@@ -17,7 +17,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--min-top1", type=float, default=None, help="exit 1 when top-1 on positives falls below this (0..1)")
     p.add_argument("--min-top3", type=float, default=None, help="exit 1 when top-3 on positives falls below this")
     p.add_argument("--min-abstain", type=float, default=None, help="exit 1 when abstention on negatives falls below this")
-    p.add_argument("--quiet", action="store_true", help="only failures and totals")
+    p.add_argument("--quiet", action="store_true", help="only totals and the first 20 failures")
     p.add_argument("--write-results", action="store_true", help="regenerate evals/RESULTS.md")
     p.add_argument("--max-false-abstain", type=float, default=None, help="exit 1 when false abstention on positives rises above this")
     p.add_argument("--fit", action="store_true", help="refit the model (feature weights + confidence curves) on the shipped cases, plus --real")
@@ -59,7 +59,9 @@ def run(args: argparse.Namespace) -> int:
         code = _fit(args, engine, examples)
         if code:
             return code
-    results = run_cases(engine, cases.cases)
+    results = run_cases(engine, cases.cases, progress=_progress if sys.stderr.isatty() else None)
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K")
     summary = summarize(results, structural(catalog, cases.structural))
     if args.write_results:
         out = Path(__file__).with_name("RESULTS.md")
@@ -85,10 +87,26 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+QUIET_FAILS = 20  # --quiet lists this many failures, then a count
+
+
+def _progress(done: int, total: int) -> None:
+    if done == total or done % 10 == 0:
+        sys.stderr.write(f"\reval: {done}/{total} cases")
+        sys.stderr.flush()
+
+
 def _print(summary: dict[str, Any], quiet: bool) -> None:
+    shown = 0
+    failures = sum(1 for c in summary["cases"] if not c["passed"])
     for c in summary["cases"]:
         if quiet and c["passed"]:
             continue
+        if quiet:
+            shown += 1
+            if shown > QUIET_FAILS:
+                print(f"... {failures - QUIET_FAILS} more FAIL(s); run without --quiet (or with --json) to see them all")
+                break
         status = "PASS" if c["passed"] else "FAIL"
         if c.get("structural"):
             print(f"{status} {c['id']:<32} structural {'; '.join(c['problems'])}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import subprocess
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,9 +78,12 @@ class CaseResult:
         return not self.abstained and self.rank == 1
 
 
-def run_cases(engine: Engine, cases: list[Case]) -> list[CaseResult]:
+def run_cases(engine: Engine, cases: list[Case], progress: Callable[[int, int], None] | None = None) -> list[CaseResult]:
+    """Every case, leave-one-out; `progress(done, total)` is called as they finish (for a TTY)."""
     out = []
-    for case in cases:
+    for n, case in enumerate(cases, start=1):
+        if progress is not None:
+            progress(n, len(cases))
         analysis = engine.analyze(case.input, platform=case.platform, exclude_case=held_out(case, engine))
         d = engine.answer(analysis, top_k=5)
         raw = analysis.ranking

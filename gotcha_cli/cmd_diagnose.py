@@ -6,9 +6,16 @@ import argparse
 import sys
 from typing import Any
 
-from gotcha_cli.output import emit_json, error, wrap
+from gotcha_cli import render
+from gotcha_cli.output import emit_json, error, lines, wrap
 
 MAX_READ = 64 * 1024 * 1024
+DEFAULT_TOP = 3
+# Candidates this unlikely are noise to a reader: hidden from the text output unless asked for
+# (--all, or an explicit --top); --json always has them.
+FAINT = 0.05
+HOW_TO_READ = ("How to read this: confidence is how sure the match is (0-1); lower entries are "
+               "alternatives, not extra problems. 'gotcha show ID' prints an entry in full.")
 
 
 def register(sub: Any, shared: argparse.ArgumentParser) -> None:
@@ -22,7 +29,9 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     p.add_argument("text", nargs="*", help="symptom text; '-' reads standard input")
     p.add_argument("--file", "-f", help="read the input from this file")
     p.add_argument("--platform", help="autodl, runpod, vastai, lambda, paperspace, china, generic-ssh, local")
-    p.add_argument("--top", type=int, default=3, help="how many candidates to show (default 3)")
+    p.add_argument("--top", type=int, default=None, help="how many candidates to show (default 3)")
+    p.add_argument("--all", action="store_true",
+                   help=f"also show candidates under {FAINT:.2f} confidence (hidden by default)")
     p.set_defaults(func=cmd_diagnose)
 
     p = sub.add_parser("probe", parents=[shared], help="print a read-only sh script that collects readings diagnose understands")
@@ -45,10 +54,21 @@ def _read_input(args: argparse.Namespace) -> bytes | str | None:
     return " ".join(args.text)
 
 
+def _conflicting_inputs(args: argparse.Namespace) -> str | None:
+    """One input at a time: silently dropping the text or stdin would diagnose the wrong thing."""
+    if getattr(args, "file", None) and args.text:
+        return f"give symptom text or --file, not both (text: {' '.join(args.text)[:40]!r}, --file {args.file})"
+    if "-" in args.text and len(args.text) > 1:
+        return "'-' reads standard input and takes no other text; put the text on stdin or drop the '-'"
+    return None
+
+
 def cmd_diagnose(args: argparse.Namespace) -> int:
-    if args.top < 1:
-        error("--top must be at least 1")
-        return 2
+    if args.top is not None and args.top < 1:
+        return error("--top must be at least 1")
+    conflict = _conflicting_inputs(args)
+    if conflict:
+        return error(conflict)
     data = _read_input(args)
     if data is None:
         return 2
@@ -59,43 +79,54 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
 
     eng = build_engine(getattr(args, "catalog", None))
     try:
-        result = eng.diagnose(data, platform=args.platform, top_k=args.top)
+        result = eng.diagnose(data, platform=args.platform, top_k=args.top or DEFAULT_TOP)
     except ValueError as e:
-        error(str(e))
-        return 2
+        return error(str(e))
     if args.json:
         emit_json(result)
     else:
-        render(result)
+        show_all = args.all or args.top is not None
+        print_diagnosis(result, show_all=show_all)
     return 1 if result.abstained else 0
 
 
-def render(d: Any) -> None:
+def print_diagnosis(d: Any, show_all: bool = False) -> None:
+    width = render.term_width()
     if d.platform:
         print(f"platform: {d.platform}" + (" (named in the text)" if d.platform_inferred else ""))
     if d.facts:
         shown = ", ".join(f"{k}={v}" for k, v in sorted(d.facts.items()))
-        print(f"readings: {shown}")
+        print(lines(shown, "readings: ", "  "))
     if d.abstained:
-        print(f"No confident match: {d.reason}.")
-    for n, m in enumerate(d.matches, start=1):
-        print(f"\n{n}. {m.id} — {m.title}  [confidence {m.confidence:.2f}]")
+        print(lines(f"No confident match: {d.reason}."))
+    matches = d.matches if show_all else [m for k, m in enumerate(d.matches) if k == 0 or m.confidence >= FAINT]
+    for n, m in enumerate(matches, start=1):
+        print()
+        where = f"[{m.platform}] " if m.platform else ""
+        print(lines(f"{where}{render.plain(m.title)}  [confidence {m.confidence:.2f}]", f"{n}. {m.id} — ", "   "))
         for ev in m.evidence[:5]:
             sign = "+" if ev.weight >= 0 else "-"
-            where = f" (line {ev.line}: {ev.text[:90]})" if ev.line and ev.text else ""
-            print(f"   {sign} {ev.why}{where}")
+            print(lines(ev.why, f"   {sign} ", "     "))
+            if ev.line and ev.text:
+                # The matched input line, cut to one terminal line and marked when cut.
+                print(render.clip(f"     line {ev.line}: {ev.text.strip()}", width))
         for k, v in m.profile_values.items():
-            print(f"   {m.platform or d.platform}: {k} = {v}")
+            print(lines(f"{m.platform or d.platform}: {k} = {v}", "   ", "     "))
         if n == 1:
             print("   Fix:")
             print(wrap(m.fix, indent="     "))
+    hidden = len(d.matches) - len(matches)
+    if hidden:
+        print(lines(f"({hidden} more under {FAINT:.2f} confidence hidden; --all shows them)"))
     if d.next_checks:
         print("\nNext checks (run on the box):")
         for c in d.next_checks:
-            print(f"  $ {c.run}")
-            print(f"      {c.shows}  [{', '.join(c.separates)}]")
+            print("\n".join(render.fold_command(c.run, width, "  $ ")))
+            print(lines(f"{render.plain(c.shows)}  [{', '.join(c.separates)}]", "      "))
     if d.truncated:
         print("\n(input was larger than the limit; only its end was read)")
+    if d.matches:
+        print("\n" + lines(HOW_TO_READ))
 
 
 def cmd_probe(args: argparse.Namespace) -> int:

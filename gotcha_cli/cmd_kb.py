@@ -6,7 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from gotcha_cli.output import UsageError, emit_json, error, wrap
+from gotcha_cli import render
+from gotcha_cli.output import UsageError, emit_json, error, lines, warn, wrap
 
 
 def register(sub: Any, shared: argparse.ArgumentParser) -> None:
@@ -37,7 +38,7 @@ def _index(args: argparse.Namespace) -> dict[str, Any]:
 
     data = load_index(getattr(args, "catalog", None))
     if data["problems"]:
-        error(f"the catalog has {len(data['problems'])} problem(s); run 'gotcha check' to see them")
+        warn(f"the catalog has {len(data['problems'])} problem(s); run 'gotcha check' to see them")
     return data
 
 
@@ -64,9 +65,9 @@ def cmd_lookup(args: argparse.Namespace) -> int:
             print(f"nothing found for {query!r}" + (f"; did you mean {', '.join(suggestions)}?" if suggestions else ""))
         for m in matches:
             tag = f" [{m['platform']}]" if m["platform"] else ""
-            print(f"{m['id']:<7} {m['score']:5.1f}  {m['title']}{tag}")
+            print(lines(render.plain(m["title"]) + tag, f"{m['id']:<7} {m['score']:5.1f}  ", " " * 15))
             for field, value in m["profile_values"].items():
-                print(f"{'':15}{platform}: {field} = {value}")
+                print(lines(f"{platform}: {field} = {value}", " " * 15))
         if matches and suggestions:
             print(f"(no entry {query.upper()}; did you mean {', '.join(suggestions)}?)")
     return 0 if matches else 1
@@ -77,11 +78,13 @@ def _load(args: argparse.Namespace):
 
     cat = load_catalog(getattr(args, "catalog", None))
     if cat.errors:
-        error(f"the catalog has {len(cat.errors)} problem(s); run 'gotcha check' to see them")
+        warn(f"the catalog has {len(cat.errors)} problem(s); run 'gotcha check' to see them")
     return cat
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from kb.names import UnknownName, find_profile
+
     cat = _load(args)
     entry = cat.get(args.id)
     if entry is None:
@@ -89,46 +92,54 @@ def cmd_show(args: argparse.Namespace) -> int:
         from kb.search import suggest_ids
 
         hint = suggest_ids(build_index(cat), args.id)
-        error(f"no entry {args.id!r}" + (f"; did you mean {', '.join(hint)}?" if hint else ""))
-        return 1
-    profile = cat.profile(args.platform) if args.platform else None
-    if args.platform and profile is None:
-        return _usage(f"unknown platform {args.platform!r}")
+        raise UsageError(f"unknown id {args.id.strip().upper()!r}" + (f"; did you mean {', '.join(hint)}?" if hint else "")
+                         + " ('gotcha list' lists every id)")
+    try:
+        profile = find_profile(cat, args.platform) if args.platform else None
+    except UnknownName as e:
+        raise UsageError(str(e)) from None
     values = {f: getattr(profile.facts, f) for f in entry.profile_fields} if profile else {}
     if args.json:
         data = entry.model_dump(mode="json")
         data["profile_values"] = values
         emit_json(data)
         return 0
-    print(f"{entry.id} — {entry.title}")
-    print(f"theme: {entry.theme}   source: {entry.source}")
+    flag = f"  [{entry.platform}]" if entry.platform else ""
+    width = render.term_width()
+    print(lines(f"{entry.id} — {render.plain(entry.title)}{flag}", "", "  "))
+    print(lines(f"theme: {entry.theme}   source: {entry.source}", "", "  "))
     for label, text in (("Symptom", entry.symptom), ("Root cause", entry.root_cause), ("Fix", entry.fix)):
         if text:
             print(f"\n{label}:\n{wrap(text)}")
     if entry.checks:
         print("\nChecks:")
         for c in entry.checks:
-            print(f"  $ {c.run}" + (f"\n      {c.shows}" if c.shows else ""))
+            print("\n".join(render.fold_command(c.run, width, "  $ ")))
+            if c.shows:
+                print(lines(render.plain(c.shows), "      "))
     if values:
         print(f"\nOn {profile.facts.display_name}:")
         for k, v in values.items():
-            print(f"  {k} = {v}")
+            print(lines(f"{k} = {v}", "  ", "    "))
     if entry.refs:
-        print(f"\nSee also: {', '.join(entry.refs)}")
+        print("\n" + lines(f"See also: {', '.join(entry.refs)}", "", "  "))
     return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from kb.names import UnknownName, find_profile, match_themes
+
     cat = _load(args)
     entries = cat.entries
-    if args.platform:
-        prof = cat.profile(args.platform)
-        if prof is None:
-            return _usage(f"unknown platform {args.platform!r}")
-        entries = [e for e in entries if e.platform in (None, prof.name)]
-    if args.theme:
-        t = args.theme.lower()
-        entries = [e for e in entries if e.theme.lower().startswith(t) or t in e.theme.lower()]
+    try:
+        if args.platform:
+            prof = find_profile(cat, args.platform)
+            entries = [e for e in entries if e.platform in (None, prof.name)]
+        if args.theme is not None:
+            themes = set(match_themes(cat, args.theme))
+            entries = [e for e in entries if e.theme in themes]
+    except UnknownName as e:
+        raise UsageError(str(e)) from None
     rows = [{"id": e.id, "title": e.title, "theme": e.theme, "platform": e.platform} for e in entries]
     if args.json:
         emit_json({"entries": rows})
@@ -138,7 +149,8 @@ def cmd_list(args: argparse.Namespace) -> int:
             if r["theme"] != theme:
                 theme = r["theme"]
                 print(f"\n{theme}")
-            print(f"  {r['id']:<7} {r['title']}")
+            title = render.plain(r["title"]) + (f"  [{r['platform']}]" if r["platform"] else "")
+            print(lines(title, f"  {r['id']:<7} ", " " * 10))
     return 0 if rows else 1
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from gotcha_cli.output import UsageError, emit_json, wrap
+from gotcha_cli import render
+from gotcha_cli.output import UsageError, emit_json, lines, wrap
 
 TABLE_FIELDS = (
     "kind",
@@ -28,7 +29,8 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
                        description="Show one platform profile; --field prints a single fact.")
     p.add_argument("name", help="autodl, china, generic-ssh, lambda, local, paperspace, runpod, vastai")
     p.add_argument("--field", help="print only this front-matter field (e.g. meter_stop_verb)")
-    p.add_argument("--section", help="print only this section (e.g. 'Teardown / billing')")
+    p.add_argument("--section", help="print only this section: its title or a case-insensitive prefix "
+                   "(e.g. 'Teardown / billing' or 'teardown')")
     p.set_defaults(func=cmd_profile)
     p = sub.add_parser("profiles", parents=[shared], help="compare key facts across platforms")
     p.set_defaults(func=cmd_profiles)
@@ -41,12 +43,14 @@ def _catalog(args: argparse.Namespace):
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
+    from kb.names import UnknownName, find_profile, find_section
     from kb.profile_model import ProfileFacts
 
     cat = _catalog(args)
-    prof = cat.profile(args.name)
-    if prof is None:
-        raise UsageError(f"unknown platform {args.name!r}; known: {', '.join(sorted(cat.profiles)) or 'none'}")
+    try:
+        prof = find_profile(cat, args.name)
+    except UnknownName as e:
+        raise UsageError(str(e)) from None
     if args.field:
         if args.field not in ProfileFacts.model_fields:
             raise UsageError(f"unknown field {args.field!r}; fields: {', '.join(ProfileFacts.model_fields)}")
@@ -57,36 +61,45 @@ def cmd_profile(args: argparse.Namespace) -> int:
             print(value if not isinstance(value, bool) else str(value).lower())
         return 0
     if args.section:
-        sec = prof.section(args.section)
-        if sec is None:
-            raise UsageError(f"no section {args.section!r}; sections: {', '.join(s.title for s in prof.sections)}")
+        try:
+            sec = find_section(prof, args.section)
+        except UnknownName as e:
+            raise UsageError(str(e)) from None
         if args.json:
             emit_json(sec)
         else:
-            print(f"{prof.facts.display_name} — {sec.title}\n\n{wrap(sec.text)}")
+            print(lines(f"{prof.facts.display_name} — {sec.title}", "", "  ") + f"\n\n{wrap(sec.text)}")
         return 0
     if args.json:
         emit_json(prof.model_dump(mode="json"))
         return 0
     f = prof.facts
-    print(f"{f.display_name} ({prof.name}, {f.kind}, verified {f.verified})   source: {prof.source.path}")
+    print(lines(f"{f.display_name} ({prof.name}, {f.kind}, verified {f.verified})   source: {prof.source.path}", "", "  "))
     width = max(len(k) for k in ProfileFacts.model_fields)
     for key in ProfileFacts.model_fields:
         if key in ("platform", "display_name", "kind", "verified"):
             continue
         v = getattr(f, key)
-        print(f"  {key:<{width}}  {str(v).lower() if isinstance(v, bool) else v}")
+        print(lines(_cell(v), f"  {key:<{width}}  ", " " * (width + 4)))
     if prof.survival:
         print("\nWhat survives:")
-        print(f"  {'tier':<28} {'path':<28} {'stop':<18} {'destroy':<18}")
-        for r in prof.survival:
-            print(f"  {r.tier[:28]:<28} {r.path[:28]:<28} {r.survives_stop[:18]:<18} {r.survives_destroy[:18]:<18}")
+        rows = [[r.tier, r.path, r.survives_stop, r.survives_destroy] for r in prof.survival]
+        print("\n".join(render.table(["tier", "path", "stop", "destroy"], rows, render.term_width(), "  ")))
     if prof.gotchas:
         print("\nPlatform gotchas:")
         for e in prof.gotchas:
-            print(f"  {e.id:<7} {e.title}")
-    print(f"\nSections: {', '.join(s.title for s in prof.sections)} (gotcha profile {prof.name} --section NAME)")
+            print(lines(render.plain(e.title), f"  {e.id:<7} ", " " * 10))
+    print()
+    print(lines(f"Sections: {', '.join(s.title for s in prof.sections)} (gotcha profile {prof.name} --section NAME)", "", "  "))
     return 0
+
+
+def _cell(v: object) -> str:
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, (list, tuple)):
+        return ", ".join(map(str, v))
+    return str(v)
 
 
 def cmd_profiles(args: argparse.Namespace) -> int:
@@ -95,15 +108,16 @@ def cmd_profiles(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"fields": list(TABLE_FIELDS), "profiles": rows})
         return 0 if rows else 1
+    # Eight platforms side by side do not fit a terminal: as many columns as fit, in blocks,
+    # each repeating the field names; cells wrap inside their column, nothing is cut.
     names = list(rows)
-    width = max(len(k) for k in TABLE_FIELDS)
-    col = 16
-    print(f"{'':<{width}}  " + "".join(f"{n[:col - 1]:<{col}}" for n in names))
-    for k in TABLE_FIELDS:
-        cells = []
-        for n in names:
-            v = rows[n][k]
-            text = str(v).lower() if isinstance(v, bool) else str(v)
-            cells.append(f"{text[:col - 1]:<{col}}")
-        print(f"{k:<{width}}  " + "".join(cells))
+    total = render.term_width()
+    label = max(len(k) for k in TABLE_FIELDS)
+    per = max(1, (total - label - 2) // 20)
+    for start in range(0, len(names), per):
+        block = names[start:start + per]
+        body = [[k] + [_cell(rows[n][k]) for n in block] for k in TABLE_FIELDS]
+        if start:
+            print()
+        print("\n".join(render.table(["", *block], body, total, keep=[0])))
     return 0 if rows else 1

@@ -17,26 +17,34 @@ SHOWN = 30  # per-file lines in the text output; --json has up to 1000
 
 DEPLOY_EPILOG = """\
 examples:
-  gotcha verify-deploy --print-command /root/proj          # paste its output into box.txt, then:
-  gotcha verify-deploy . --listing box.txt
-  ssh -p 2222 root@box "$(gotcha verify-deploy --print-command /root/proj)" | gotcha verify-deploy . --listing -
-  gotcha verify-deploy . --ssh root@box:/root/proj --port 2222 --changed-since HEAD~1 --symbol train.py:def warmup
-By default the files git tracks plus untracked ones it does not ignore are compared (--no-git: all
-files). More than --max-files files (default 50000) is refused before hashing: point at the code.
+  gotcha verify-deploy --print-command /root/proj > /tmp/cmd.sh
+  ssh box "$(cat /tmp/cmd.sh)" > /tmp/box.txt
+  gotcha verify-deploy . --listing /tmp/box.txt
+  ssh -p 2222 root@box "$(gotcha verify-deploy --print-command /root/proj)" \\
+      | gotcha verify-deploy . --listing -
+  gotcha verify-deploy . --ssh root@box:/root/proj --port 2222 \\
+      --changed-since HEAD~1 --symbol 'train.py:def warmup'
+Compared: the files git tracks plus untracked ones it does not ignore (--no-git:
+all files), minus --exclude GLOBs, patterns in LOCAL_DIR/.gotchaignore (one per
+line, .gitignore style) and the --listing file itself. More than --max-files
+files (default 50000) is refused before hashing: point at the code.
+
 Exit codes: 0 DEPLOYED, 1 STALE/PARTIAL/UNVERIFIABLE, 2 usage error."""
 
 PULL_EPILOG = """\
-On the box, run the command from `gotcha verify-deploy --print-command RESULTS_DIR` and save its
-output next to the results (a manifest saved inside the folder is skipped). After downloading:
+On the box, run the command from `gotcha verify-deploy --print-command
+RESULTS_DIR` and save its output next to the results (a manifest saved inside
+the folder is skipped). After downloading:
   gotcha verify-pull ./results --manifest ./results/MANIFEST.sha256
-Exit 0 only when every file the box listed arrived byte for byte; an empty pull never passes."""
+Exit 0 only when every file the box listed arrived byte for byte; an empty pull
+never passes."""
 
 
 def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     p = sub.add_parser("verify-deploy", parents=[shared], help="prove the code on the box is the code you have (U42)",
                        description="Compare a local project tree with the box's copy, by sha256: "
                                    "DEPLOYED, STALE (files differ), PARTIAL (files missing) or UNVERIFIABLE.",
-                       epilog=DEPLOY_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       epilog=DEPLOY_EPILOG)
     p.add_argument("local_dir", nargs="?", metavar="LOCAL_DIR", help="the project directory on this machine")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--listing", metavar="FILE", help="the box's output of the --print-command command ('-' = stdin)")
@@ -44,7 +52,10 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     src.add_argument("--print-command", metavar="DIR", help="print the command to run on the box in DIR, and exit")
     p.add_argument("--changed-since", metavar="REF", help="only files changed since this commit (plus untracked): the fix itself")
     p.add_argument("--symbol", action="append", default=[], metavar="PATH:TEXT",
-                   help="also require TEXT in the box's copy of PATH, e.g. train.py:def warmup (repeatable)")
+                   help="also require TEXT in the box's copy of PATH, e.g. 'train.py:def warmup' (repeatable)")
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                   help="leave these files out, e.g. '*.log' or 'scratch/' (repeatable; LOCAL_DIR/.gotchaignore "
+                        "holds more, one per line)")
     p.add_argument("--no-git", action="store_true", help="compare every file under LOCAL_DIR, ignoring git")
     p.add_argument("--max-files", type=_positive, default=None, metavar="N", help="refuse trees larger than N files (default 50000)")
     g = p.add_argument_group("ssh (with --ssh)")
@@ -57,7 +68,7 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     p = sub.add_parser("verify-pull", parents=[shared], help="prove a downloaded results folder is whole (U33)",
                        description="Check a downloaded folder against a sha256 manifest made on the box: "
                                    "COMPLETE, MISMATCH, PARTIAL or UNVERIFIABLE.",
-                       epilog=PULL_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       epilog=PULL_EPILOG)
     p.add_argument("local_dir", metavar="LOCAL_DIR", help="the downloaded folder")
     p.add_argument("--manifest", required=True, metavar="FILE", help="the listing made on the box ('-' = stdin)")
     p.add_argument("--max-files", type=_positive, default=None, metavar="N", help="refuse manifests and folders over N files (default 50000)")
@@ -100,20 +111,23 @@ def cmd_verify_deploy(args: argparse.Namespace) -> int:
         symbols = [parse_symbol(s) for s in args.symbol]
         if args.print_command is not None:
             print(print_command(args.print_command, local_dir=args.local_dir, changed_since=args.changed_since,
-                                symbols=symbols, use_git=not args.no_git, **limits))
+                                symbols=symbols, use_git=not args.no_git, exclude=args.exclude, **limits))
             return 0
         if args.local_dir is None:
             raise UsageError("LOCAL_DIR is required (or --print-command DIR to get the command for the box)")
         if args.listing is None and args.ssh is None:
             raise UsageError("give --listing FILE, --listing - or --ssh HOST:DIR (get the command to run with --print-command DIR)")
-        common = {"changed_since": args.changed_since, "symbols": symbols, "use_git": not args.no_git, **limits}
+        common = {"changed_since": args.changed_since, "symbols": symbols, "use_git": not args.no_git,
+                  "exclude": args.exclude, **limits}
         if args.ssh is not None:
             target = parse_target(args.ssh)
             opts = SshOptions(port=args.port, identity=args.identity, known_hosts=args.known_hosts, timeout=args.timeout)
             report = verify_deploy(args.local_dir, ssh=target, ssh_options=opts, **common)
         else:
             text = _read(args.listing)
-            report = verify_deploy(args.local_dir, listing=text, source="stdin" if args.listing == "-" else args.listing, **common)
+            from_file = args.listing != "-"
+            report = verify_deploy(args.local_dir, listing=text, source=args.listing if from_file else "stdin",
+                                   listing_path=args.listing if from_file else None, **common)
     except DeployInputError as e:
         raise UsageError(str(e)) from None
     if args.json:

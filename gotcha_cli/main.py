@@ -1,6 +1,7 @@
 """`gotcha` entry point: argparse, one module per command family, heavy imports deferred.
 
-Exit codes: 0 found / ok, 1 nothing found / check failed / not verified, 2 usage error.
+Exit codes: 0 found / ok, 1 nothing found / check failed / not verified, 2 usage error
+(gotcha_cli/output.py says more, including the --json error shape).
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ def _command_in(argv: list[str]) -> str | None:
 
 def common_options(top: bool) -> argparse.ArgumentParser:
     """--catalog and --json, accepted before or after the command name."""
-    p = argparse.ArgumentParser(add_help=False)
+    from gotcha_cli.output import Parser
+
+    p = Parser(add_help=False)
     # On subcommands SUPPRESS keeps an unset flag from overwriting the top-level value.
     default_cat = None if top else argparse.SUPPRESS
     default_json = False if top else argparse.SUPPRESS
@@ -53,13 +56,16 @@ def common_options(top: bool) -> argparse.ArgumentParser:
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    from gotcha_cli.output import Parser
+
+    parser = Parser(
         prog="gotcha",
         parents=[common_options(top=True)],
         description="Find, diagnose and verify the traps of training on rented GPU boxes.",
         epilog="Exit codes: 0 found/ok, 1 nothing found or check failed, 2 usage error.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument("--version", "-V", action="version", version=f"gotcha {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     shared = common_options(top=False)
     wanted = _command_in(argv or [])
     modules = (COMMANDS[wanted],) if wanted in COMMANDS else COMMAND_MODULES
@@ -74,24 +80,34 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gotcha-kb")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def main(argv: list[str] | None = None) -> int:
+    from gotcha_cli.output import UsageError, error, set_json_errors
+
     argv = sys.argv[1:] if argv is None else argv
+    # Known before parsing, so that even argparse's own usage errors come out as JSON.
+    set_json_errors("--json" in argv[: argv.index("--")] if "--" in argv else "--json" in argv)
     parser = build_parser(argv)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # usage errors and --help/--version exit here (SystemExit)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
     from engine.scoring import ModelError
-    from gotcha_cli.output import UsageError, error
 
     try:
         return int(args.func(args) or 0)
     except UsageError as e:
-        error(str(e))
-        return 2
+        return error(str(e))
     except ModelError as e:
-        error(str(e))
-        return 1
+        return error(str(e), code=1)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -77,7 +77,8 @@ def lookup(kb: KB, query: str, platform: str | None, limit: int) -> LookupResult
     if single and _id_shaped(kb, query) and not any(e["id"] == query.upper() for e in kb.index["entries"]):
         hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
         raise ToolError(f"unknown id {query.upper()!r}{hint} (list_gotchas lists every id)")
-    return LookupResult(query=query, platform=plat, matches=[LookupMatch(**m) for m in matches], did_you_mean=suggestions)
+    return LookupResult(query=query, platform=plat, matches=[LookupMatch(**{**m, "source": relative(kb, m["source"])}) for m in matches],
+                        did_you_mean=suggestions)
 
 
 def get_entry(kb: KB, entry_id: str, platform: str | None) -> EntryDetail:
@@ -88,15 +89,27 @@ def get_entry(kb: KB, entry_id: str, platform: str | None) -> EntryDetail:
     plat = platform_name(kb, platform)
     facts = kb.catalog.profiles[plat].facts if plat else None
     values = {f: getattr(facts, f) for f in entry.profile_fields} if facts else {}
-    return EntryDetail(**entry.model_dump(), profile_values=values)
+    data = entry.model_dump()
+    data["source"] = {"path": relative(kb, entry.source.path), "line": entry.source.line}
+    return EntryDetail(**data, profile_values=values)
 
 
-def diagnose(kb: KB, text: str, platform: str | None, limit: int) -> Diagnosis:
+def diagnose(kb: KB, text: str, platform: str | None, limit: int, include_faint: bool = False) -> Diagnosis:
+    """The engine's Diagnosis, compacted for an agent's context (see compact.py)."""
+    from mcp_server.compact import compact
+
     check_text(text)
     try:
-        return kb.engine.diagnose(text, platform=platform or None, top_k=limit)
+        d = kb.engine.diagnose(text, platform=platform or None, top_k=limit)
     except ValueError as e:  # an unknown platform: the engine's message lists the known ones
         raise ToolError(str(e)) from None
+    return compact(d, kb.catalog.sources, include_faint)
+
+
+def relative(kb: KB, source: str) -> str:
+    from mcp_server.compact import relative_source
+
+    return relative_source(source, kb.catalog.sources)
 
 
 def list_entries(kb: KB, theme: str | None, platform: str | None) -> EntryList:
@@ -132,7 +145,7 @@ def profile_view(kb: KB, platform: str, fields: list[str] | None) -> ProfileView
         gotchas=[EntrySummary(id=e.id, title=e.title, theme=e.theme, platform=e.platform) for e in prof.gotchas],
         # Asking for fields means "just the facts": the prose is most of a profile's size.
         sections=[] if fields else prof.sections,
-        source=str(prof.source),
+        source=relative(kb, str(prof.source)),
     )
 
 

@@ -20,8 +20,9 @@ Platform: {platform}
 3. Read the answer: `matches` are best first, each with `confidence`, `evidence` (the input lines that
    matched) and a `fix`. If `abstained` is true, or the top two are close, run the `next_checks` commands
    on the box and call `diagnose_symptom` once more with their output added.
-4. Before acting, read the full entry (`gotcha://ID`, or `lookup_gotcha` with the id) and, on a known
-   platform, its values (`get_profile`), since paths and billing verbs differ per platform.
+4. Before acting, read the full entry with `get_gotcha` (id, and the platform if known) or the
+   resource `gotcha://ID`, and on a known platform its values (`get_profile`), since paths and
+   billing verbs differ per platform. `lookup_gotcha` only finds ids by keyword.
 5. Show the user the diagnosis with its evidence lines and the fix. Ask before running anything that
    kills processes, deletes files, stops or destroys the instance.
 """

@@ -11,9 +11,11 @@ from kb.models import Entry
 from mcp_server.state import get_kb
 
 
-def entry_markdown(e: Entry) -> str:
-    """The entry rebuilt from its fields (not sliced from the file), so it reads the same wherever it came from."""
-    where = f"theme: {e.theme}" + (f" · platform: {e.platform}" if e.platform else "") + f" · source: {e.source}"
+def entry_markdown(e: Entry, source: str | None = None) -> str:
+    """The entry rebuilt from its fields (not sliced from the file), so it reads the same wherever it came from.
+
+    `source`: how to name where it came from (relative to the catalog); the absolute path by default."""
+    where = f"theme: {e.theme}" + (f" · platform: {e.platform}" if e.platform else "") + f" · source: {source or e.source}"
     parts = [f"### {e.id} — {e.title}", where]
     parts += [f"**{label}**: {text}" for label, text in (("Symptom", e.symptom), ("Root cause", e.root_cause), ("Fix", e.fix)) if text]
     if e.checks:
@@ -42,7 +44,9 @@ def register(mcp: MCPServer) -> None:
 
             hint = suggest_ids(kb.index, id)
             raise ResourceNotFoundError(f"unknown id {id!r}" + (f"; did you mean {', '.join(hint)}?" if hint else ""))
-        return entry_markdown(entry)
+        from mcp_server.ops import relative
+
+        return entry_markdown(entry, relative(kb, str(entry.source)))
 
     @mcp.resource(
         "profile://{name}",

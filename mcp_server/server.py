@@ -7,15 +7,17 @@ an isError result, and any other exception into a bare "Error executing tool" (t
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
-from mcp.types import ToolAnnotations
-from pydantic import Field
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import Field, ValidationError
 
 from engine.models import Diagnosis
 from kb.results import EntryList, LookupResult
 from mcp_server import ops, prompts, resources
+from mcp_server.compact import summary as compact_summary
 from mcp_server.models import EntryDetail, ProbeScript, ProfileView
 from mcp_server.state import get_kb
 
@@ -37,33 +39,83 @@ Platform = Annotated[
 ]
 
 
+def plain_validation_error(tool: str, exc: ValidationError) -> str:
+    """One sentence instead of pydantic's report (with its errors.pydantic.dev link)."""
+    err = exc.errors()[0]
+    name = ".".join(str(p) for p in err["loc"]) or "arguments"
+    if err["type"] == "missing":
+        return f"{tool}: the argument '{name}' is required"
+    msg = str(err["msg"])
+    msg = msg.replace("Input should be", "it should be").replace("String should", "it should").replace("List should", "it should")
+    more = f" ({len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
+    return f"{tool}: wrong value for '{name}': {msg}{more}"
+
+
+class GotchaServer(MCPServer):
+    """MCPServer whose argument errors an agent can act on: unknown arguments are named, not
+    silently dropped, and a wrong type is one plain sentence."""
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+        tool = self._tool_manager.get_tool(name)
+        if tool is not None:
+            known = set(tool.parameters.get("properties", {}))
+            unknown = sorted(set(arguments) - known)
+            if unknown:
+                raise ToolError(f"{name}: unknown argument(s) {', '.join(map(repr, unknown))}; "
+                                f"it takes {', '.join(sorted(known)) or 'none'}")
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as e:
+            if isinstance(e.__cause__, ValidationError):
+                raise ToolError(plain_validation_error(name, e.__cause__)) from None
+            raise
+
+    async def list_resources(self) -> list[Any]:
+        """The templates' instances too: every profile and every entry, so a client can browse them."""
+        import anyio
+        from mcp.types import Resource
+
+        listed = await super().list_resources()
+        kb = await anyio.to_thread.run_sync(get_kb)
+        for name, prof in sorted(kb.catalog.profiles.items()):
+            listed.append(Resource(uri=f"profile://{name}", name=f"profile {name}", title=f"{prof.facts.display_name} profile",
+                                   mime_type="text/markdown"))
+        for e in kb.catalog.entries:
+            listed.append(Resource(uri=f"gotcha://{e.id}", name=e.id, title=e.title, mime_type="text/markdown"))
+        return listed
+
+
 def build_server(local_tools: bool = True) -> MCPServer:
     """local_tools: add verify_deploy, which reads this machine's disk and ssh keys (stdio only; see verify.py)."""
-    mcp = MCPServer("gotcha-kb", instructions=INSTRUCTIONS, version=_version())
+    mcp = GotchaServer("gotcha-kb", instructions=INSTRUCTIONS, version=_version())
 
     @mcp.tool(title="Diagnose what you see on a GPU box", annotations=READ_ONLY)
     def diagnose_symptom(
         text: Annotated[str, Field(description="What you see, verbatim: an error message, a log tail, command output "
                                    "(df -i, nvidia-smi, dmesg, free -m), or the whole output of the probe script. "
-                                   f"At most {ops.MAX_TEXT_BYTES // 2**20} MiB; send the end of a long log.")],
+                                   f"At most {ops.MAX_TEXT_BYTES // 2**20} MiB; send the end of a long log.",
+                                   json_schema_extra={"maxLength": ops.MAX_TEXT_BYTES})],
         platform: Platform = None,
         limit: Annotated[int, Field(ge=1, le=20, description="How many candidates to return (default 3)")] = 3,
-    ) -> Diagnosis:
+        include_faint: Annotated[bool, Field(description="Also return candidates under 0.05 confidence (left out by default)")] = False,
+    ) -> Annotated[CallToolResult, Diagnosis]:
         """Name the trap behind a problem on a rented GPU box, with evidence and the fix.
 
         Call this first when a training job, SSH session, disk, GPU, download or upload on a remote box
-        misbehaves. Returns `matches` best first (each with `id`, `confidence` 0-1, `evidence` lines,
-        `fix`, `commands`), `next_checks` (commands to run on the box to tell candidates apart) and
-        `abstained` (true: nothing fits well enough; run next_checks or probe_script and call again
-        with their output) and `shortlist_confidence` (how likely the answer is among the first 3).
-        Read-only: it never touches the box.
+        misbehaves. Returns `matches` best first (each with `id`, `confidence` 0-1, `evidence` lines;
+        the best one with its `fix` and `commands`, get_gotcha ID for another's), `next_checks` (commands
+        to run on the box to tell candidates apart) and `abstained` (true: nothing fits well enough; run
+        next_checks or probe_script and call again with their output). Read-only: it never touches the box.
         """
-        return ops.diagnose(get_kb(), text, platform, limit)
+        d = ops.diagnose(get_kb(), text, platform, limit, include_faint)
+        return CallToolResult(content=[TextContent(type="text", text=compact_summary(d))],
+                              structured_content=d.model_dump(mode="json"))
 
     @mcp.tool(title="Look up catalog entries", annotations=READ_ONLY)
     def lookup_gotcha(
         query: Annotated[str, Field(description="An id (U7, AD4), a keyword (inode, oom, crlf) or a short phrase; typos are fine. "
-                                    f"At most {ops.MAX_QUERY_CHARS} characters: for logs use diagnose_symptom.")],
+                                    f"At most {ops.MAX_QUERY_CHARS} characters: for logs use diagnose_symptom.",
+                                    json_schema_extra={"maxLength": ops.MAX_QUERY_CHARS})],
         platform: Platform = None,
         limit: Annotated[int, Field(ge=1, le=50, description="At most this many matches (default 8)")] = 8,
     ) -> LookupResult:

@@ -65,6 +65,7 @@ def verify(
     symbols: list[str] | None,
     use_git: bool,
     timeout: float,
+    exclude: list[str] | None = None,
 ) -> DeployReport:
     from engine.deploy import DeployInputError, SshOptions, parse_symbol, parse_target, verify_deploy
 
@@ -78,7 +79,7 @@ def verify(
         raise ToolError("listing is empty: run the command from verify_deploy_command on the box and pass its output")
     try:
         specs = [parse_symbol(s) for s in symbols or []]
-        common = {"changed_since": changed_since, "symbols": specs, "use_git": use_git}
+        common = {"changed_since": changed_since, "symbols": specs, "use_git": use_git, "exclude": exclude or ()}
         if ssh is not None:
             opts = SshOptions(port=port, identity=identity, timeout=timeout)
             return verify_deploy(local_dir, ssh=parse_target(ssh), ssh_options=opts, **common)
@@ -123,6 +124,8 @@ def register(mcp: MCPServer) -> None:
         symbols: Symbols = None,
         use_git: Annotated[bool, Field(description="Compare the files git tracks plus untracked, non-ignored ones (default); false: every file")] = True,
         timeout: Annotated[float, Field(gt=0, le=600, description="Give up on ssh after this many seconds (default 120)")] = 120,
+        exclude: Annotated[list[str] | None, Field(description="Leave these files out, as globs: ['*.log', 'scratch/']. "
+                                                   "Patterns in local_dir/.gotchaignore are always honoured.", max_length=100)] = None,
     ) -> DeployReport:
         """Prove the code on the rented box is the code you have (catalog entry U42), by sha256 of every file.
 
@@ -130,4 +133,4 @@ def register(mcp: MCPServer) -> None:
         matches), STALE (some differ: the box runs other code), PARTIAL (some missing), UNVERIFIABLE
         (the listing is empty, garbled or ssh failed). `files` lists the problems first with reasons.
         """
-        return verify(local_dir, listing, ssh, port, identity, changed_since, symbols, use_git, timeout)
+        return verify(local_dir, listing, ssh, port, identity, changed_since, symbols, use_git, timeout, exclude)

@@ -64,7 +64,7 @@ def test_show_renders_fix_commands_and_unknown_id_suggests(capsys):
     code, out, _ = run(capsys, "show", "u11")
     assert code == 0 and out.startswith("U11 — ") and "$ fuser -v /dev/nvidia*" in out
     code, out, err = run(capsys, "show", "U077")
-    assert code == 1 and "did you mean" in err and "U7" in err
+    assert code == 2 and "did you mean" in err and "U7" in err
 
 
 def test_check_passes_on_shipped_catalog(capsys, catalog):

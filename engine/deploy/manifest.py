@@ -14,12 +14,13 @@ import os
 import stat
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple
 
 from engine.deploy.errors import DeployInputError, TooManyFiles
+from engine.deploy.exclude import build_excluder
 from engine.deploy.models import SkippedFile
 from engine.deploy.paths import PRUNE_NAMES, UnsafePath, display, inside, normalize_rel
 
@@ -78,8 +79,13 @@ def build_manifest(
     use_git: bool = True,
     changed_since: str | None = None,
     max_files: int = DEFAULT_MAX_FILES,
+    exclude: Sequence[str] = (),
+    exclude_paths: Iterable[str] = (),
 ) -> Manifest:
-    """Hash the tree under `root`; `changed_since` narrows it to what changed since that commit."""
+    """Hash the tree under `root`; `changed_since` narrows it to what changed since that commit.
+
+    `exclude` globs and ROOT/.gotchaignore leave files out (see exclude.py), as do `exclude_paths`
+    (relative paths: the listing file when it was saved inside the tree)."""
     root_path = Path(root)
     if not root_path.is_dir():
         raise DeployInputError(f"not a directory: {root}")
@@ -106,6 +112,11 @@ def build_manifest(
         if use_git:
             manifest.notes.append("not a git work tree: every file under the directory was compared")
         candidates = sorted(walk_files(root_real, max_files))
+    excluder = build_excluder(root_real, exclude, exclude_paths)
+    if excluder:
+        candidates, dropped = excluder.filter(candidates)
+        if dropped:
+            manifest.notes.append(f"{dropped} local file(s) left out by --exclude, .gotchaignore or as the listing file itself")
     if in_git:
         manifest.dirty = _is_dirty(root_real)
     _hash_into(manifest, root_real, candidates)

@@ -60,15 +60,22 @@ def verify_deploy(
     symbols: Sequence[SymbolSpec] = (),
     use_git: bool = True,
     max_files: int = DEFAULT_MAX_FILES,
+    exclude: Sequence[str] = (),
+    listing_path: str | os.PathLike[str] | None = None,
 ) -> DeployReport:
-    """Is the code in `local_dir` what the box has? Give the box's `listing` text, or `ssh` to fetch it."""
+    """Is the code in `local_dir` what the box has? Give the box's `listing` text, or `ssh` to fetch it.
+
+    `exclude` globs (plus LOCAL_DIR/.gotchaignore) leave files out; `listing_path`, the file the
+    listing was read from, is never part of the code even when it was saved inside the tree."""
     if (listing is None) == (ssh is None):
         raise DeployInputError("give exactly one of a listing or an ssh target")
     if ssh is not None:  # before any hashing: a bad host is a usage error, found in milliseconds
         validate_host(ssh.host, ssh.user)
         quote_remote_dir(ssh.dir)
     symbols = check_symbols(local_dir, symbols)
-    manifest = build_manifest(local_dir, use_git=use_git, changed_since=changed_since, max_files=max_files)
+    own = _relative_inside(Path(local_dir), listing_path)
+    manifest = build_manifest(local_dir, use_git=use_git, changed_since=changed_since, max_files=max_files,
+                              exclude=exclude, exclude_paths=[own] if own else [])
     if ssh is not None:
         source = f"ssh {ssh}"
         if not manifest.files and not manifest.deleted:
@@ -96,6 +103,7 @@ def print_command(
     symbols: Sequence[SymbolSpec] = (),
     use_git: bool = True,
     max_files: int = DEFAULT_MAX_FILES,
+    exclude: Sequence[str] = (),
 ) -> str:
     """The command to paste on the box. With a local dir and --changed-since it names just the
     changed files; with symbols it also carries their greps."""
@@ -103,7 +111,7 @@ def print_command(
     if local_dir is not None:
         symbols = check_symbols(local_dir, symbols)
         if changed_since is not None:
-            manifest = build_manifest(local_dir, use_git=use_git, changed_since=changed_since, max_files=max_files)
+            manifest = build_manifest(local_dir, use_git=use_git, changed_since=changed_since, max_files=max_files, exclude=exclude)
             paths = _named_paths(manifest)
             if not paths:
                 raise DeployInputError(f"no files changed since {changed_since}: nothing to check on the box")

@@ -1,0 +1,73 @@
+"""diagnose_symptom's answer sized for an agent's context: a short text summary next to the
+structured result (not a JSON dump of it), no near-zero candidates unless asked, evidence capped,
+the full fix for the best match only (get_gotcha ID has any other), and `source` relative to the
+catalog instead of the server's install path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.models import Diagnosis, EvidenceItem, Match
+
+FAINT = 0.05  # candidates under this are left out unless include_faint
+MAX_EVIDENCE = 3  # for the best match; alternatives keep their strongest two
+MAX_LINE = 120  # characters of a matched input line
+
+
+def relative_source(source: str, roots: list[str]) -> str:
+    """`/.../site-packages/kb/data/gotchas/02-disk-storage.md:61` -> `gotchas/02-disk-storage.md:61`."""
+    path, sep, line = source.rpartition(":")
+    if not sep or not line.isdigit():
+        path, line = source, ""
+    p = Path(path)
+    for root in roots:
+        base = Path(root).parent  # gotchas/ -> the catalog root; a single file -> its folder
+        try:
+            rel = p.resolve().relative_to(base.resolve())
+        except ValueError:
+            continue
+        return f"{rel.as_posix()}:{line}" if line else rel.as_posix()
+    return f"{p.name}:{line}" if line else p.name
+
+
+def _evidence(ev: EvidenceItem) -> EvidenceItem:
+    if ev.text and len(ev.text) > MAX_LINE:
+        return ev.model_copy(update={"text": ev.text[: MAX_LINE - 1] + "…"})
+    return ev
+
+
+def compact(d: Diagnosis, roots: list[str], include_faint: bool = False) -> Diagnosis:
+    kept: list[Match] = []
+    for k, m in enumerate(d.matches):
+        if k and m.confidence < FAINT and not include_faint:
+            continue
+        cap = MAX_EVIDENCE if not k else 2
+        update = {"source": relative_source(m.source, roots), "evidence": [_evidence(e) for e in m.evidence[:cap]]}
+        if k:
+            update |= {"fix": "", "commands": []}
+        kept.append(m.model_copy(update=update))
+    return d.model_copy(update={"matches": kept, "next_checks": d.next_checks[:3]})
+
+
+def summary(d: Diagnosis) -> str:
+    """A few lines an agent (or a person reading the transcript) can act on."""
+    if d.abstained:
+        lines = [f"No confident match: {d.reason}."]
+        if d.next_checks:
+            lines.append("Run on the box and call again with the output: " + "; ".join(c.run for c in d.next_checks[:3]))
+        else:
+            lines.append("Run probe_script's script on the box and call again with its output.")
+        return "\n".join(lines)
+    top = d.matches[0]
+    lines = [f"{top.id} ({top.confidence:.2f}): {_where(top)}{top.title}"]
+    for m in d.matches[1:]:
+        lines.append(f"alternative {m.id} ({m.confidence:.2f}): {_where(m)}{m.title}")
+    if d.next_checks:
+        lines.append("To tell them apart, run: " + "; ".join(c.run for c in d.next_checks[:3]))
+    lines.append(f"Evidence and fix: structured result; full entry: get_gotcha {top.id}.")
+    return "\n".join(lines)
+
+
+def _where(m: Match) -> str:
+    """A platform's own gotcha says whose it is: advice for RunPod is no answer on a home box."""
+    return f"[{m.platform}] " if m.platform else ""
