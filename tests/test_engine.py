@@ -203,7 +203,8 @@ def test_probe_script_runs_under_sh_and_diagnose_reads_its_output(engine, tmp_pa
         ("Connection to ssh5.vast.ai closed.", "vastai"),
         ("runpodctl send ckpt.pt", "runpod"),
         ("ls /notebooks/data", "paperspace"),
-        ("sbatch train.sh && squeue -u me", "generic-ssh"),
+        ("cd /mnt/c/Users/me/proj && python train.py", "local"),
+        ("sbatch train.sh && squeue -u me", None),  # a scheduler is not a platform of ours
         ("在矩池云上跑训练", "china"),  # CJK hints match without word edges
         ("I hit Restart in the Lambda dashboard", "lambda"),
         ("key=lambda x: x[1]", None),  # Python's lambda is not the platform
