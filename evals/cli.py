@@ -25,6 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--real", help="with --fit: a set of real posts (text, expect, also_ok) fitted on as well; never examples")
     p.add_argument("--real-weight", type=float, default=None, metavar="W", help=f"with --real: how much one real post counts against one shipped case (default {REAL_WEIGHT})")
     p.add_argument("--cv", type=int, default=0, metavar="K", help="with --fit: also report K-fold cross-validated figures (per fold over --real)")
+    p.add_argument("--cv-repeats", type=int, default=1, metavar="R", help="with --cv and --real: also average R shuffles of the folds (K x R fits)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -151,8 +152,10 @@ def _fit(args: argparse.Namespace, engine: Any, shipped: list[Any]) -> int:
             folds = cross_validate_real(samples, real, k=args.cv)
             for n, f in enumerate(folds, start=1):
                 sys.stderr.write(f"real fold {n} ({int(f['cases'])} cases): {_figures(f)}\n")
-            mean = {k: sum(f[k] for f in folds) / len(folds) for k in folds[0]}
-            sys.stderr.write(f"real set, {args.cv}-fold cross-validation (mean of folds): {_figures(mean)}\n")
+            sys.stderr.write(f"real set, {args.cv}-fold cross-validation (mean of folds): {_figures(_mean(folds))}\n")
+            if args.cv_repeats > 1:
+                every = [f for seed in range(7, 7 + args.cv_repeats) for f in cross_validate_real(samples, real, k=args.cv, seed=seed)]
+                sys.stderr.write(f"real set, {args.cv}-fold x {args.cv_repeats} shuffles (mean of {len(every)} folds): {_figures(_mean(every))}\n")
         else:
             sys.stderr.write(f"{args.cv}-fold cross-validation: {_figures(cross_validate(samples, k=args.cv))}\n")
     model = fit(samples + real)
@@ -164,5 +167,10 @@ def _fit(args: argparse.Namespace, engine: Any, shipped: list[Any]) -> int:
     return 0
 
 
+def _mean(folds: list[dict[str, float]]) -> dict[str, float]:
+    return {k: sum(f[k] for f in folds) / len(folds) for k in folds[0]}
+
+
 def _figures(r: dict[str, float]) -> str:
-    return f"top-1 {r['top1']:.3f}, top-3 {r['top3']:.3f}, abstain {r['abstain']:.3f}, false abstain {r['false_abstain']:.3f}"
+    return (f"top-1 {r['top1']:.3f}, top-3 {r['top3']:.3f}, abstain {r['abstain']:.3f}, false abstain {r['false_abstain']:.3f}"
+            f" (ranking alone {r['ranked_top1']:.3f} / {r['ranked_top3']:.3f})")

@@ -171,17 +171,21 @@ def best_threshold(samples: list[Sample], model: Model, min_abstain: float = 0.9
 def evaluate(samples: list[Sample], model: Model) -> dict[str, float]:
     pos = [s for s in samples if s.case.expect]
     neg = [s for s in samples if not s.case.expect]
-    top1 = top3 = abst = refused = 0
+    top1 = top3 = abst = refused = ranked1 = ranked3 = 0
     for s in samples:
         best, top, second, f, listed = _top(model.weights, s)
         answered = best is not None and model.shortlist(top, second, f, s.ctx) >= model.abstain_below
+        if s.case.expect:
+            ranked1 += best in s.ok
+            ranked3 += listed
         if s.case.expect and answered:
             top1 += best in s.ok
             top3 += listed
         refused += bool(s.case.expect) and not answered
         abst += not s.case.expect and not answered
     n, m = max(1, len(pos)), max(1, len(neg))
-    return {"top1": top1 / n, "top3": top3 / n, "abstain": abst / m, "false_abstain": refused / n}
+    return {"top1": top1 / n, "top3": top3 / n, "abstain": abst / m, "false_abstain": refused / n,
+            "ranked_top1": ranked1 / n, "ranked_top3": ranked3 / n}
 
 
 def fit(samples: list[Sample]) -> Model:

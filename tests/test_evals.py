@@ -83,7 +83,7 @@ def _write(tmp_path: Path, rows: list[dict]) -> Path:
 
 def _args(cases: Path, **kw) -> Namespace:
     base = dict(cases=str(cases), min_top1=None, min_top3=None, min_abstain=None, max_false_abstain=None, quiet=True,
-                write_results=False, fit=False, out=None, real=None, real_weight=None, cv=0, json=True, catalog=None)
+                write_results=False, fit=False, out=None, real=None, real_weight=None, cv=0, cv_repeats=1, json=True, catalog=None)
     return Namespace(**(base | kw))
 
 
@@ -173,9 +173,11 @@ def test_fit_evaluate_counts_top3_only_for_answered_cases():
     samples = [sample("a", ["U7"], ["U7", "U6"]), sample("b", ["U6"], ["U7", "U8", "U6"]),
                sample("c", ["U9"], ["U7", "U8", "U6", "U9"]), sample("n", [], ["U7"])]
     got = evaluate(samples, model)
-    assert got == {"top1": pytest.approx(1 / 3), "top3": pytest.approx(2 / 3), "abstain": 0.0, "false_abstain": 0.0}
+    assert got == {"top1": pytest.approx(1 / 3), "top3": pytest.approx(2 / 3), "abstain": 0.0, "false_abstain": 0.0,
+                   "ranked_top1": pytest.approx(1 / 3), "ranked_top3": pytest.approx(2 / 3)}
     model.gate = {"bias": -5.0}  # refuses everything: nothing answered counts
-    assert evaluate(samples, model) == {"top1": 0.0, "top3": 0.0, "abstain": 1.0, "false_abstain": 1.0}
+    assert evaluate(samples, model) == {"top1": 0.0, "top3": 0.0, "abstain": 1.0, "false_abstain": 1.0,
+                                        "ranked_top1": pytest.approx(1 / 3), "ranked_top3": pytest.approx(2 / 3)}
 
 
 def test_real_world_format_loads_text_as_the_paste(tmp_path):
