@@ -77,7 +77,7 @@ class Analysis:
     parsed: Parsed
     platform: str | None
     inferred: bool
-    truncated: bool
+    truncated: int  # bytes cut from the start of the input (0: none); the end is kept
     pos_sim: float  # similarity to the nearest in-scope example
     context: scoring.Context  # what the confidence curve knows about the paste as a whole
 
@@ -343,7 +343,7 @@ class Engine:
             checks = next_checks(near, self.by_id, parsed.facts) if near else []
             return Diagnosis(matches=[], next_checks=checks, abstained=True, reason=reason, shortlist_confidence=round(listed, 3), platform=plat,
                              platform_inferred=inferred, facts=facts, parsers=parsed.parsers,
-                             input_lines=len(parsed.lines), truncated=cut)
+                             input_lines=len(parsed.lines), truncated=cut > 0, dropped_bytes=cut)
         top = matches[0]
         reason = f"{top.id} with confidence {top.confidence:.2f}"
         if len(matches) > 1:
@@ -360,5 +360,6 @@ class Engine:
             facts=facts,
             parsers=parsed.parsers,
             input_lines=len(parsed.lines),
-            truncated=cut,
+            truncated=cut > 0,
+            dropped_bytes=cut,
         )

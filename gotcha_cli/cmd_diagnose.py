@@ -8,8 +8,6 @@ from typing import Any
 
 from gotcha_cli.output import emit_json, error, wrap
 
-MAX_READ = 64 * 1024 * 1024
-
 
 def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
@@ -20,7 +18,7 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
         "Exit 0 when something matched, 1 when it abstained, 2 on usage errors.",
     )
     p.add_argument("text", nargs="*", help="symptom text; '-' reads standard input")
-    p.add_argument("--file", "-f", help="read the input from this file")
+    p.add_argument("--file", "-f", help="read the input from this file ('-': standard input); a big file is read from its end")
     p.add_argument("--platform", help="autodl, runpod, vastai, lambda, paperspace, china, generic-ssh, local")
     p.add_argument("--top", type=int, default=3, help="how many candidates to show (default 3)")
     p.set_defaults(func=cmd_diagnose)
@@ -29,27 +27,45 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_probe)
 
 
-def _read_input(args: argparse.Namespace) -> bytes | str | None:
-    if args.file:
+def _read_input(args: argparse.Namespace) -> tuple[bytes | str | None, int]:
+    """The input, and how many bytes at its start were skipped (only the engine's limit is read, from the end)."""
+    import os
+    import stat
+
+    from engine.normalize import MAX_INPUT_BYTES
+    from engine.tailread import EndlessInput, read_tail
+
+    if args.file and args.file != "-":
         try:
             with open(args.file, "rb") as fh:
-                return fh.read(MAX_READ)
+                mode = os.fstat(fh.fileno()).st_mode
+                if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+                    error(f"{args.file!r} is a device, not a log file")
+                    return None, 0
+                return read_tail(fh, MAX_INPUT_BYTES)
         except OSError as e:
             error(f"cannot read {args.file!r}: {e.strerror or e}")
-            return None
-    if args.text == ["-"] or (not args.text and not sys.stdin.isatty()):
-        return sys.stdin.buffer.read(MAX_READ)
+            return None, 0
+        except EndlessInput as e:
+            error(f"{args.file!r}: {e}; pass its end instead, e.g. `tail -c 8M LOG | gotcha diagnose -`")
+            return None, 0
+    if args.file == "-" or args.text == ["-"] or (not args.text and not sys.stdin.isatty()):
+        try:
+            return read_tail(sys.stdin.buffer, MAX_INPUT_BYTES)
+        except EndlessInput as e:
+            error(f"standard input: {e}; pass its end instead, e.g. `tail -c 8M LOG | gotcha diagnose -`")
+            return None, 0
     if not args.text:
         error("give symptom text, '-' for standard input, or --file LOG")
-        return None
-    return " ".join(args.text)
+        return None, 0
+    return " ".join(args.text), 0
 
 
 def cmd_diagnose(args: argparse.Namespace) -> int:
     if args.top < 1:
         error("--top must be at least 1")
         return 2
-    data = _read_input(args)
+    data, skipped = _read_input(args)
     if data is None:
         return 2
     if not (data.strip() if isinstance(data, (str, bytes)) else data):
@@ -63,6 +79,8 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     except ValueError as e:
         error(str(e))
         return 2
+    if skipped:
+        result = result.model_copy(update={"truncated": True, "dropped_bytes": result.dropped_bytes + skipped})
     if args.json:
         emit_json(result)
     else:
@@ -95,7 +113,11 @@ def render(d: Any) -> None:
             print(f"  $ {c.run}")
             print(f"      {c.shows}  [{', '.join(c.separates)}]")
     if d.truncated:
-        print("\n(input was larger than the limit; only its end was read)")
+        print(f"\n(input was larger than the limit: the first {_size(d.dropped_bytes)} were skipped and only the end was read)")
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB ({n} bytes)" if n >= 2**20 else f"{n} bytes"
 
 
 def cmd_probe(args: argparse.Namespace) -> int:
