@@ -130,3 +130,139 @@ def test_progress_bar_redraws_do_not_eat_the_text_budget():
     assert len(raw) > 4 * MAX_TEXT_CHARS
     lines, dropped = normalize(raw)
     assert len(lines) >= 4_000 and dropped == 0  # every epoch's last frame kept
+
+
+# -- faults 3-6: hostile catalogs ----------------------------------------------------------------
+
+ENTRY = """## Disk
+
+### U1 — Something breaks
+
+**Symptom** it breaks.
+
+**Root cause** because.
+
+**Fix** fix it.
+
+```signals
+{signals}
+```
+"""
+
+
+def _laughs(prefix: str = "") -> list[str]:
+    """Nine nested aliases: 9^9 strings once anything expands them."""
+    lines = [f'{prefix}a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, name in zip("abcdefgh", "bcdefghi"):
+        lines.append(f"{prefix}{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    return lines
+
+
+def _check(argv: list[str], capsys) -> tuple[int, str]:
+    code = main(["check", *argv])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def test_billion_laughs_in_a_signals_block_keywords_is_refused_at_its_line(tmp_path, capsys):
+    block = "\n".join(_laughs()[:-1] + ["keywords: [" + ",".join(["*h"] * 9) + "]", "signals:", "  - regex: 'x'"])
+    (tmp_path / "g.md").write_text(ENTRY.format(signals=block))
+    code, out = _check(["--catalog", str(tmp_path)], capsys)
+    assert code == 1 and f"{tmp_path / 'g.md'}:13:" in out and "aliases" in out
+
+
+def test_billion_laughs_in_profile_front_matter_is_refused_at_its_line(tmp_path, capsys):
+    from pathlib import Path
+
+    src = (Path(__file__).resolve().parent.parent / "profiles" / "local.md").read_text()
+    lines = src.split("\n")
+    lines = [("hints: [" + ",".join(["*h"] * 9) + "]") if ln.startswith("hints:") else ln for ln in lines]
+    lines[1:1] = _laughs("x_")[:-1]
+    (tmp_path / "local.md").write_text("\n".join(lines))
+    code, out = _check(["--catalog", str(tmp_path)], capsys)
+    assert code == 1 and f"{tmp_path / 'local.md'}:3:" in out and "aliases" in out
+
+
+def test_a_device_as_catalog_is_refused_by_name(capsys, monkeypatch):
+    code, out = _check(["--catalog", "/dev/zero"], capsys)
+    assert code == 1 and "/dev/zero:0: error: not a regular file" in out
+    monkeypatch.setenv("GOTCHA_CATALOG", "/dev/zero")
+    code, out = _check([], capsys)
+    assert code == 1 and "/dev/zero:0: error: not a regular file" in out
+
+
+def test_a_fifo_as_catalog_is_refused_without_blocking(tmp_path, capsys):
+    fifo = tmp_path / "g.md"
+    os.mkfifo(fifo)
+    code, out = _check(["--catalog", str(fifo)], capsys)
+    assert code == 1 and "not a regular file" in out
+
+
+@pytest.mark.parametrize("regex", ["(a+)+$", "(\\w+\\s*)*$", "^(\\d+)*$"])
+def test_a_nested_quantifier_is_refused_at_load(tmp_path, regex):
+    from kb.loader import load_catalog
+
+    (tmp_path / "g.md").write_text(ENTRY.format(signals=f"signals:\n  - regex: '{regex}'"))
+    cat = load_catalog([str(tmp_path)])
+    assert any("backtrack" in p.message and p.line == 13 for p in cat.errors)
+    assert all(not s.regex for e in cat.entries for s in e.signals)
+
+
+def test_a_backtracking_regex_the_shape_rule_misses_is_timed_out_at_load(tmp_path, engine):
+    from kb.loader import load_catalog
+
+    (tmp_path / "g.md").write_text(ENTRY.format(signals="signals:\n  - regex: '(a|aa)+$'"))
+    cat = load_catalog([str(tmp_path)])
+    assert any("backtracks" in p.message for p in cat.errors)
+    assert all(not s.regex for e in cat.entries for s in e.signals)  # diagnose never runs it
+
+
+def test_check_reports_a_slow_regex_with_file_and_line(tmp_path, capsys):
+    (tmp_path / "g.md").write_text(ENTRY.format(signals="signals:\n  - regex: '(a|aa)+$'"))
+    code, out = _check(["--catalog", str(tmp_path)], capsys)
+    assert code == 1 and f"{tmp_path / 'g.md'}:3:" in out and "backtracks" in out
+
+
+def test_the_shipped_regexes_pass_the_shape_rule(catalog):
+    from kb.redos import nested_quantifier
+
+    assert [s.regex for e in catalog.entries for s in e.signals if s.regex and nested_quantifier(s.regex)] == []
+
+
+def test_an_oversized_field_drops_the_entry_with_an_error(tmp_path):
+    from kb.loader import load_catalog
+
+    text = ENTRY.format(signals="signals:\n  - regex: 'x'").replace("it breaks.", "it breaks " + "x" * 30_000)
+    (tmp_path / "g.md").write_text(text)
+    cat = load_catalog([str(tmp_path)])
+    assert cat.entries == [] and any("symptom is" in p.message and "limit" in p.message for p in cat.errors)
+
+
+def test_a_huge_yaml_scalar_is_refused(tmp_path):
+    from kb.loader import load_catalog
+
+    (tmp_path / "g.md").write_text(ENTRY.format(signals="why_not: '" + "x" * 20_000 + "'"))
+    cat = load_catalog([str(tmp_path)])
+    assert any("characters; the limit is" in p.message for p in cat.errors)
+
+
+def test_too_many_entries_are_capped_with_a_way_to_raise_the_cap(tmp_path):
+    from kb.loader import load_catalog
+
+    body = "## Disk\n\n" + "".join(
+        f"### U{n} — Thing {n}\n\n**Symptom** s.\n\n**Root cause** r.\n\n**Fix** f.\n\n```signals\nsignals:\n  - regex: 'thing {n}'\n```\n\n"
+        for n in range(1, 31))
+    (tmp_path / "g.md").write_text(body)
+    cat = load_catalog([str(tmp_path)], environ={"GOTCHA_MAX_ENTRIES": "10"})
+    assert len(cat.entries) == 10
+    assert any("GOTCHA_MAX_ENTRIES" in p.message for p in cat.errors)
+    assert len(load_catalog([str(tmp_path)], environ={"GOTCHA_MAX_ENTRIES": "100"}).entries) == 30
+
+
+def test_too_many_files_are_capped_with_a_way_to_raise_the_cap(tmp_path):
+    from kb.loader import load_catalog
+
+    for n in range(5):
+        (tmp_path / f"g{n}.md").write_text(f"## Disk\n\n### U{n + 1} — T\n\n**Symptom** s.\n\n**Root cause** r.\n\n**Fix** f.\n")
+    cat = load_catalog([str(tmp_path)], environ={"GOTCHA_MAX_FILES": "3"})
+    assert len(cat.entries) == 3 and any("GOTCHA_MAX_FILES" in p.message for p in cat.errors)
