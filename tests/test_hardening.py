@@ -266,3 +266,63 @@ def test_too_many_files_are_capped_with_a_way_to_raise_the_cap(tmp_path):
         (tmp_path / f"g{n}.md").write_text(f"## Disk\n\n### U{n + 1} — T\n\n**Symptom** s.\n\n**Root cause** r.\n\n**Fix** f.\n")
     cat = load_catalog([str(tmp_path)], environ={"GOTCHA_MAX_FILES": "3"})
     assert len(cat.entries) == 3 and any("GOTCHA_MAX_FILES" in p.message for p in cat.errors)
+
+
+# -- faults 7-8: the lookup index cache ---------------------------------------------------------
+
+
+def _cache_files() -> list[str]:
+    from kb.index import cache_dir
+
+    d = cache_dir()
+    return sorted(n for n in os.listdir(d) if n.startswith("index-")) if os.path.isdir(d) else []
+
+
+@pytest.mark.parametrize(
+    "poison",
+    [{"version": 5}, {"version": 5, "entries": [{"id": 1}], "vocab": {}, "profiles": {}, "problems": []}, [1, 2, 3], "x",
+     {"version": 5, "entries": [], "vocab": {"oom": "7:1:1"}, "profiles": {}, "problems": []}],
+    ids=["only a version", "an entry of the wrong shape", "a list", "a string", "postings past the entries"],
+)
+def test_a_malformed_index_cache_is_rebuilt_not_a_crash(poison, capsys):
+    import marshal
+
+    from kb.index import cache_dir
+
+    assert main(["lookup", "inode"]) == 0  # writes the cache
+    capsys.readouterr()
+    (name,) = _cache_files()
+    with open(os.path.join(cache_dir(), name), "wb") as fh:
+        fh.write(marshal.dumps(poison))
+    assert main(["lookup", "inode"]) == 0
+    assert "U7" in capsys.readouterr().out
+
+
+def test_stale_cache_files_are_pruned(tmp_path, capsys):
+    from kb.index import cache_dir
+
+    main(["lookup", "inode"])
+    os.makedirs(cache_dir(), exist_ok=True)
+    for n in range(3):
+        with open(os.path.join(cache_dir(), f"index-{n:016x}.marshal"), "wb") as fh:
+            fh.write(b"old")
+    cat = tmp_path / "cat"
+    cat.mkdir()
+    (cat / "g.md").write_text(ENTRY.format(signals="signals:\n  - regex: 'x'"))
+    main(["--catalog", str(cat), "lookup", "breaks"])  # a new key: written, the others pruned
+    capsys.readouterr()
+    assert len(_cache_files()) == 1
+
+
+# -- fault 9: lookup had no query cap -------------------------------------------------------------
+
+
+def test_a_lookup_query_over_the_mcp_cap_is_a_usage_error(capsys):
+    from kb.search import MAX_QUERY_CHARS
+    from mcp_server import ops
+
+    assert MAX_QUERY_CHARS == ops.MAX_QUERY_CHARS == 500
+    assert main(["lookup", *(["word"] * 20_000)]) == 2
+    err = capsys.readouterr().err
+    assert "the limit is 500" in err and "gotcha diagnose" in err
+    assert main(["lookup", *(["inode"] * 80)]) in (0, 1)  # 479 characters: still a query
