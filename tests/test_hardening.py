@@ -326,3 +326,55 @@ def test_a_lookup_query_over_the_mcp_cap_is_a_usage_error(capsys):
     err = capsys.readouterr().err
     assert "the limit is 500" in err and "gotcha diagnose" in err
     assert main(["lookup", *(["inode"] * 80)]) in (0, 1)  # 479 characters: still a query
+
+
+# -- MCP stdio: malformed lines were answered with silence ----------------------------------------
+
+
+def test_mcp_stdio_answers_garbage_with_json_rpc_errors_and_stays_alive(tmp_path):
+    import subprocess
+    import time
+
+    from mcp_support import ROOT, child_env
+
+    init = {"jsonrpc": "2.0", "id": 0, "method": "initialize",
+            "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
+    lines = [
+        b"\xff\xfe\x00 binary garbage\n",
+        json.dumps(init).encode() + b"\n",
+        b'{"jsonrpc":"2.0","method":"notifications/initialized"}\n',
+        b"[1, 2, 3]\n",
+        b'{"jsonrpc":"2.0","id":null,"method":"ping"}\n',
+        b"not json at all\n",
+        b'{"jsonrpc":"2.0","id":7,"methd":"ping"}\n',
+        b'"a string"\n',
+        b'{"jsonrpc":"2.0","id":1,"method":"ping"}\n',
+    ]
+    proc = subprocess.Popen([sys.executable, "-m", "mcp_server"], cwd=ROOT, env={**os.environ, **child_env(tmp_path)},
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        for ln in lines:
+            os.write(proc.stdin.fileno(), ln)
+        replies: list[dict] = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any(r.get("id") == 1 for r in replies):
+            out = proc.stdout.readline()
+            if not out:
+                break
+            replies.append(json.loads(out))
+    finally:
+        proc.kill()
+        proc.wait()
+    errors = [(r["id"], r["error"]["code"]) for r in replies if "error" in r]
+    assert errors == [(None, -32700), (None, -32600), (None, -32600), (None, -32700), (7, -32600), (None, -32600)]
+    assert any(r.get("id") == 0 and "result" in r for r in replies)  # the handshake still worked
+    assert replies[-1] == {"jsonrpc": "2.0", "id": 1, "result": {}}  # and it is still alive
+
+
+@pytest.mark.parametrize("line, code", [("", None), ('{"jsonrpc":"2.0","id":"a","method":"ping"}', None), ("{", -32700),
+                                        ('{"id": true, "method": "x", "jsonrpc": "2.0"}', -32600), ("null", -32600)])
+def test_stdio_line_classification(line, code):
+    from mcp_server.stdio_guard import classify
+
+    err = classify(line)
+    assert (err.error.code if err else None) == code
