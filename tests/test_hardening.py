@@ -378,3 +378,14 @@ def test_stdio_line_classification(line, code):
 
     err = classify(line)
     assert (err.error.code if err else None) == code
+
+
+# -- found by tests/test_fuzz.py ---------------------------------------------------------------------
+
+
+def test_an_empty_nvidia_apps_probe_section_is_parsed_not_a_crash():
+    from engine.parsers import parse_all
+
+    lines, _ = normalize("===== gotcha-probe: nvidia-apps =====\n===== gotcha-probe: free =====\n")
+    parsed = parse_all(lines)
+    assert "nvidia_apps!" not in parsed.parsers and parsed.facts["gpu.processes"].value == 0

@@ -12,7 +12,7 @@ import json
 import string
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.redact import MASK, SHAPES, redact
@@ -173,7 +173,7 @@ def engine_once():
     return build_engine()
 
 
-@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])
+@settings(max_examples=2000)
 @given(case=pastes())
 def test_no_secret_survives_diagnosis(engine_once, case):
     paste, secret = case
