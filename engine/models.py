@@ -49,4 +49,5 @@ class Diagnosis(BaseModel):
     facts: dict[str, Any] = Field(default_factory=dict, description="facts parsed from command output")
     parsers: list[str] = Field(default_factory=list)
     input_lines: int = 0
-    truncated: bool = Field(default=False, description="input was cut to the engine's size limit")
+    truncated: bool = Field(default=False, description="input was cut to the engine's size limit; its end was kept")
+    dropped_bytes: int = Field(default=0, ge=0, description="bytes cut from the start of the input (0 when nothing was cut)")

@@ -15,13 +15,18 @@ from re import _parser as P  # type: ignore[attr-defined]
 MIN_LITERAL = 3
 
 
+def _plain_group(op, av) -> bool:
+    """A group that changes no flags: `(?i:...)` inside a case-sensitive pattern would mislead us."""
+    return op is C.SUBPATTERN and av[3] is not None and not av[1] and not av[2]
+
+
 def _longest_run(items: list) -> str:
     best, run = "", []
     for op, av in items:
         if op is C.LITERAL:
             run.append(chr(av))
             continue
-        if op is C.SUBPATTERN and av[3] is not None:
+        if _plain_group(op, av):
             inner = _alternatives(list(av[3]))
             if inner is not None and len(inner) == 1 and len(inner[0]) > len(best):
                 best = inner[0]
@@ -34,16 +39,32 @@ def _longest_run(items: list) -> str:
 
 
 def _alternatives(items: list) -> list[str] | None:
-    """Literals one of which every match must contain, or None when we cannot tell."""
+    """Literals one of which every match must contain, or None when we cannot tell.
+
+    In a sequence, any one required item will do: its longest literal run, or a group whose
+    every branch has a literal (`\\b(nfs|cifs|ceph)\\s`). The set whose shortest literal is longest
+    wins: it rules out the most text.
+    """
     if len(items) == 1:
         op, av = items[0]
         if op is C.BRANCH:
-            lits = [_longest_run(list(branch)) for branch in av[1]]
-            return lits if all(len(x) >= MIN_LITERAL for x in lits) else None
-        if op is C.SUBPATTERN and av[3] is not None:
+            lits: list[str] = []
+            for branch in av[1]:
+                inner = _alternatives(list(branch))
+                if inner is None:
+                    return None
+                lits.extend(inner)
+            return list(dict.fromkeys(lits))
+        if _plain_group(op, av):
             return _alternatives(list(av[3]))
-    lit = _longest_run(items)
-    return [lit] if len(lit) >= MIN_LITERAL else None
+    run = _longest_run(items)
+    best = [run] if len(run) >= MIN_LITERAL else None
+    for op, av in items:
+        if op is C.BRANCH or _plain_group(op, av):
+            alts = _alternatives([(op, av)])
+            if alts and (best is None or (min(map(len, alts)), -len(alts)) > (min(map(len, best)), -len(best))):
+                best = alts
+    return best
 
 
 def required_literals(pattern: str) -> tuple[list[str] | None, bool]:

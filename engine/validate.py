@@ -1,4 +1,5 @@
-"""Engine-side checks of a catalog: fact names that no parser produces are typos."""
+"""Engine-side checks of a catalog: fact names that no parser produces are typos, and regexes
+that backtrack catastrophically on a crafted line are refused before diagnose runs them."""
 
 from __future__ import annotations
 
@@ -6,15 +7,21 @@ from engine.parsers import known_facts
 from kb.catalog import Catalog
 from kb.models import Problem
 from kb.predicates import parse_predicate
+from kb.redos import timed_check
 
 
 def validate_catalog(cat: Catalog) -> list[Problem]:
     known = known_facts()
     problems = []
+    slow = timed_check([s.regex for e in cat.entries for s in e.signals if s.regex], thorough=True)
     for e in cat.entries:
         for n, s in enumerate(e.signals):
             for text in s.fact:
                 pred = parse_predicate(text)
                 if pred.fact not in known:
                     problems.append(Problem(path=e.source.path, line=e.source.line, message=f"{e.id} signals[{n}]: no parser produces fact {pred.fact!r}"))
+            if s.regex and s.regex in slow:
+                problems.append(Problem(path=e.source.path, line=e.source.line,
+                                        message=f"{e.id} signals[{n}]: regex {s.regex!r} {slow[s.regex]}; it backtracks "
+                                        "catastrophically: make each repetition need a character the next one cannot match"))
     return problems

@@ -9,7 +9,6 @@ from typing import Any
 from gotcha_cli import render
 from gotcha_cli.output import emit_json, error, lines, wrap
 
-MAX_READ = 64 * 1024 * 1024
 DEFAULT_TOP = 3
 # Candidates this unlikely are noise to a reader: hidden from the text output unless asked for
 # (--all, or an explicit --top); --json always has them.
@@ -27,7 +26,7 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
         "Exit 0 when something matched, 1 when it abstained, 2 on usage errors.",
     )
     p.add_argument("text", nargs="*", help="symptom text; '-' reads standard input")
-    p.add_argument("--file", "-f", help="read the input from this file")
+    p.add_argument("--file", "-f", help="read the input from this file ('-': standard input); a big file is read from its end")
     p.add_argument("--platform", help="autodl, runpod, vastai, lambda, paperspace, china, generic-ssh, local")
     p.add_argument("--top", type=int, default=None, help="how many candidates to show (default 3)")
     p.add_argument("--all", action="store_true",
@@ -38,20 +37,38 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_probe)
 
 
-def _read_input(args: argparse.Namespace) -> bytes | str | None:
-    if args.file:
+def _read_input(args: argparse.Namespace) -> tuple[bytes | str | None, int]:
+    """The input, and how many bytes at its start were skipped (only the engine's limit is read, from the end)."""
+    import os
+    import stat
+
+    from engine.normalize import MAX_INPUT_BYTES
+    from engine.tailread import EndlessInput, read_tail
+
+    if args.file and args.file != "-":
         try:
             with open(args.file, "rb") as fh:
-                return fh.read(MAX_READ)
+                mode = os.fstat(fh.fileno()).st_mode
+                if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+                    error(f"{args.file!r} is a device, not a log file")
+                    return None, 0
+                return read_tail(fh, MAX_INPUT_BYTES)
         except OSError as e:
             error(f"cannot read {args.file!r}: {e.strerror or e}")
-            return None
-    if args.text == ["-"] or (not args.text and not sys.stdin.isatty()):
-        return sys.stdin.buffer.read(MAX_READ)
+            return None, 0
+        except EndlessInput as e:
+            error(f"{args.file!r}: {e}; pass its end instead, e.g. `tail -c 8M LOG | gotcha diagnose -`")
+            return None, 0
+    if args.file == "-" or args.text == ["-"] or (not args.text and not sys.stdin.isatty()):
+        try:
+            return read_tail(sys.stdin.buffer, MAX_INPUT_BYTES)
+        except EndlessInput as e:
+            error(f"standard input: {e}; pass its end instead, e.g. `tail -c 8M LOG | gotcha diagnose -`")
+            return None, 0
     if not args.text:
         error("give symptom text, '-' for standard input, or --file LOG")
-        return None
-    return " ".join(args.text)
+        return None, 0
+    return " ".join(args.text), 0
 
 
 def _conflicting_inputs(args: argparse.Namespace) -> str | None:
@@ -69,7 +86,7 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     conflict = _conflicting_inputs(args)
     if conflict:
         return error(conflict)
-    data = _read_input(args)
+    data, skipped = _read_input(args)
     if data is None:
         return 2
     if not (data.strip() if isinstance(data, (str, bytes)) else data):
@@ -82,6 +99,8 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
         result = eng.diagnose(data, platform=args.platform, top_k=args.top or DEFAULT_TOP)
     except ValueError as e:
         return error(str(e))
+    if skipped:
+        result = result.model_copy(update={"truncated": True, "dropped_bytes": result.dropped_bytes + skipped})
     if args.json:
         emit_json(result)
     else:
@@ -124,9 +143,13 @@ def print_diagnosis(d: Any, show_all: bool = False) -> None:
             print("\n".join(render.fold_command(c.run, width, "  $ ")))
             print(lines(f"{render.plain(c.shows)}  [{', '.join(c.separates)}]", "      "))
     if d.truncated:
-        print("\n(input was larger than the limit; only its end was read)")
+        print(f"\n(input was larger than the limit: the first {_size(d.dropped_bytes)} were skipped and only the end was read)")
     if d.matches:
         print("\n" + lines(HOW_TO_READ))
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB ({n} bytes)" if n >= 2**20 else f"{n} bytes"
 
 
 def cmd_probe(args: argparse.Namespace) -> int:

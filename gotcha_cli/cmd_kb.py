@@ -48,13 +48,16 @@ def _usage(msg: str) -> int:
 
 
 def cmd_lookup(args: argparse.Namespace) -> int:
-    from kb.search import SearchIndex, UnknownPlatform, lookup
+    from kb.search import MAX_QUERY_CHARS, SearchIndex, UnknownPlatform, lookup
 
     if args.limit < 1:
         return _usage("--limit must be at least 1")
+    query = " ".join(args.query)
+    if len(query) > MAX_QUERY_CHARS:
+        return _usage(f"query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}. For a log or command output use 'gotcha diagnose' instead.")
     data = _index(args)
     try:
-        result = lookup(data, SearchIndex(data), " ".join(args.query), args.platform, args.limit)
+        result = lookup(data, SearchIndex(data), query, args.platform, args.limit)
     except UnknownPlatform as e:
         raise UsageError(str(e)) from None
     query, platform, matches, suggestions = result["query"], result["platform"], result["matches"], result["did_you_mean"]

@@ -3,6 +3,11 @@
 Building the index needs the full loader (markdown-it, yaml, pydantic: ~150 ms of imports). The
 index is plain data, so it is cached on disk (marshal: no import, fast to read) keyed by the source files' paths, sizes and mtimes,
 and a warm `gotcha lookup` imports none of those.
+
+The cache lives in $XDG_CACHE_HOME/gotcha-kb/ (~/.cache/gotcha-kb/), one index-<key>.marshal file
+for the current catalog; files of older keys are deleted when a new one is written. A cache file
+is only trusted when its whole shape checks out; anything else (truncated, another version,
+edited by hand) is rebuilt, never an error. Deleting the folder is always safe.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from kb.paths import expand, resolve_sources
 
 INDEX_VERSION = 6
 _MD_NOISE = re.compile(r"```.*?```|[*`_#>|]", re.S)
+_ENTRY_STR = ("id", "title", "theme", "symptom", "body", "source")
+_ENTRY_LISTS = ("keywords", "error_strings", "profile_fields")
+_POSTING = re.compile(r"\d{1,9}:[0-9.e+-]{1,32}:[0-9.e+-]{1,32}")  # one item; a list is split on ';' first
 
 
 def cache_dir() -> str:
@@ -81,6 +89,52 @@ def build_index(catalog: Any) -> dict[str, Any]:
     }
 
 
+def _is_str_list(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+def valid_index(data: Any) -> bool:
+    """True when `data` has every field search reads, with the right types (a cache is untrusted input)."""
+    if not isinstance(data, dict) or data.get("version") != INDEX_VERSION:
+        return False
+    entries, vocab, profiles = data.get("entries"), data.get("vocab"), data.get("profiles")
+    if not (isinstance(entries, list) and isinstance(vocab, dict) and isinstance(profiles, dict) and _is_str_list(data.get("problems"))):
+        return False
+    for e in entries:
+        if not (isinstance(e, dict) and all(isinstance(e.get(k), str) for k in _ENTRY_STR)
+                and all(_is_str_list(e.get(k)) for k in _ENTRY_LISTS)
+                and (e.get("platform") is None or isinstance(e.get("platform"), str))):
+            return False
+    n = len(entries)
+    for word, postings in vocab.items():
+        if not (isinstance(word, str) and isinstance(postings, str) and all(_POSTING.fullmatch(p) for p in postings.split(";"))):
+            return False
+        if any(int(p.split(":", 1)[0]) >= n for p in postings.split(";")):
+            return False
+    return all(isinstance(k, str) and isinstance(p, dict) and isinstance(p.get("display_name"), str) and isinstance(p.get("facts"), dict)
+               for k, p in profiles.items())
+
+
+def _prune(folder: str, keep: str) -> None:
+    """Delete index files of other keys (each catalog edit made one) and temp files of dead writers."""
+    import time
+
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        full = os.path.join(folder, name)
+        stale = name.startswith("index-") and name.endswith(".marshal") and full != keep
+        # A temp file is another process's write in progress, unless it is old.
+        try:
+            stale = stale or (name.startswith("index-") and name.endswith(".tmp") and time.time() - os.stat(full).st_mtime > 600)
+            if stale:
+                os.unlink(full)
+        except OSError:
+            pass  # another process pruned it first, or it is not ours to delete
+
+
 def load_index(paths: list[str] | None = None, environ: dict[str, str] | None = None) -> dict[str, Any]:
     """The index for these sources: from the cache when fresh, else built (and cached if we can)."""
     sources = resolve_sources(paths, environ)
@@ -89,7 +143,7 @@ def load_index(paths: list[str] | None = None, environ: dict[str, str] | None = 
     try:
         with open(path, "rb") as fh:
             data = marshal.loads(fh.read())  # marshal.load(fh) reads piecemeal: 10x slower
-        if isinstance(data, dict) and data.get("version") == INDEX_VERSION:
+        if valid_index(data):
             return data
     except (OSError, ValueError, EOFError, TypeError):
         pass
@@ -102,6 +156,7 @@ def load_index(paths: list[str] | None = None, environ: dict[str, str] | None = 
         with open(tmp, "wb") as fh:
             fh.write(marshal.dumps(data))
         os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the new one
+        _prune(os.path.dirname(path), keep=path)
     except (OSError, ValueError):
         try:
             os.unlink(tmp)

@@ -6,9 +6,12 @@ of the catalog still loads. Callers decide whether errors are fatal (`gotcha che
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 
+from kb import limits
 from kb.catalog import Catalog
 from kb.entries import parse_entry
 from kb.markdown import parse_document
@@ -16,6 +19,7 @@ from kb.models import Entry, Problem
 from kb.paths import expand, resolve_sources
 from kb.profile_model import ProfileFacts
 from kb.profiles import parse_profile
+from kb.redos import guard_user_regexes
 from kb.references import Owner, id_pattern, outside_references, unknown_ids
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -26,10 +30,17 @@ def _read(path: Path) -> tuple[str | None, Problem | None]:
     try:
         if not path.exists():
             return None, Problem(path=shown, line=0, message="no such file or folder")
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            # /dev/zero reports size 0 and never ends; a FIFO blocks the read forever.
+            return None, Problem(path=shown, line=0, message="not a regular file (a device, FIFO or socket); a catalog is Markdown files")
+        size = st.st_size
         if size > MAX_FILE_BYTES:
             return None, Problem(path=shown, line=0, message=f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)  # a file that grew since stat() is still capped
+        if len(data) > MAX_FILE_BYTES:
+            return None, Problem(path=shown, line=0, message=f"file is over {MAX_FILE_BYTES} bytes; the limit is {MAX_FILE_BYTES}")
     except OSError as e:
         return None, Problem(path=shown, line=0, message=f"cannot read: {e.strerror or e}")
     if b"\x00" in data:
@@ -68,7 +79,14 @@ def load_catalog(paths: list[str] | None = None, environ: dict[str, str] | None 
     for src in sources:
         if not Path(src).exists():
             cat.problems.append(Problem(path=str(src), line=0, message="no such file or folder"))
-    for name in expand([s for s in sources if Path(s).exists()]):
+    files = expand([s for s in sources if Path(s).exists()])
+    max_files = limits.cap(limits.MAX_FILES_VAR, limits.DEFAULT_MAX_FILES, environ)
+    if len(files) > max_files:
+        cat.problems.append(Problem(path=os.path.commonpath(files) if files else "<catalog>", line=0,
+                                    message=f"{len(files)} catalog files; the limit is {max_files}: only the first {max_files} were read "
+                                    f"(set {limits.MAX_FILES_VAR} to raise it)"))
+        files = files[:max_files]
+    for name in files:
         path = Path(name)
         text, problem = _read(path)
         if problem is not None:
@@ -92,6 +110,8 @@ def load_catalog(paths: list[str] | None = None, environ: dict[str, str] | None 
             cat.entries.extend(entries)
             cat.problems.extend(p)
     cat.entries.extend(platform_entries)
+    _enforce_limits(cat, environ)
+    cat.problems.extend(guard_user_regexes(cat.entries, [str(s) for s in sources]))
     cat.problems.extend(cross_check(cat))
     cat.problems.extend(check_references(cat, texts))
     return cat
@@ -107,6 +127,24 @@ def check_references(cat: Catalog, texts: list[tuple[str, str, str]]) -> list[Pr
         problems.extend(unknown_ids(path, text, known, pattern, owners, default_owner))
         problems.extend(outside_references(path, text))
     return problems
+
+
+def _enforce_limits(cat: Catalog, environ: dict[str, str] | None) -> None:
+    """Drop entries with an oversized field, then entries past the count cap, each with a Problem."""
+    kept = []
+    for e in cat.entries:
+        too_big = limits.entry_problems(e)
+        cat.problems.extend(too_big)
+        if not too_big:
+            kept.append(e)
+    most = limits.cap(limits.MAX_ENTRIES_VAR, limits.DEFAULT_MAX_ENTRIES, environ)
+    if len(kept) > most:
+        first = kept[most]
+        cat.problems.append(Problem(path=first.source.path, line=first.source.line,
+                                    message=f"{len(kept)} entries; the limit is {most}: {first.id} and the ones after it were left out "
+                                    f"(set {limits.MAX_ENTRIES_VAR} to raise it)"))
+        kept = kept[:most]
+    cat.entries = kept
 
 
 def cross_check(cat: Catalog) -> list[Problem]:

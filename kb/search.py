@@ -9,6 +9,10 @@ import re
 from typing import Any
 
 
+# A query is an id, a keyword or a phrase. Each word is scored against the vocabulary, so 20,000 words
+# took 59 s; MCP's lookup_gotcha has the same cap.
+MAX_QUERY_CHARS = 500
+
 _WORD = re.compile(r"[a-z0-9_./+-]+|[\u4e00-\u9fff]+")
 _ID = re.compile(r"^[A-Za-z]+[0-9]+$")
 STOPWORDS = frozenset(

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from kb import yamlio
 from kb.models import Check, Problem, Signal
 from kb.predicates import PredicateError, parse_predicate
+from kb.redos import MAX_REGEX_CHARS, nested_quantifier
 
 DEFAULT_WEIGHT = {"regex": 2.0, "fact": 3.0}
 
@@ -73,10 +74,18 @@ def parse_signals_block(text: str, path: str, line: int) -> tuple[SignalsBlock |
             problems.append(Problem(path=path, line=line_of, message=f"{label} has neither regex nor fact"))
             continue
         if spec.regex is not None:
+            if len(spec.regex) > MAX_REGEX_CHARS:
+                problems.append(Problem(path=path, line=line_of, message=f"{label}: regex is {len(spec.regex)} characters; the limit is {MAX_REGEX_CHARS}"))
+                continue
             try:
                 re.compile(spec.regex)
             except re.error as e:
                 problems.append(Problem(path=path, line=line_of, message=f"{label}: regex {spec.regex!r} does not compile: {e}"))
+                continue
+            nested = nested_quantifier(spec.regex)
+            if nested:
+                problems.append(Problem(path=path, line=line_of, message=f"{label}: regex {spec.regex!r} can backtrack catastrophically "
+                                        f"({nested}, like (a+)+); give each repetition a required character, e.g. (\\d+\\.)+"))
                 continue
         bad = False
         for pred in spec.fact:

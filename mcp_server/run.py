@@ -61,12 +61,13 @@ def http_app(host: str = "127.0.0.1") -> Any:
 
 
 def serve_stdio() -> None:
+    from mcp_server import stdio_guard
     from mcp_server.server import build_server
     from mcp_server.state import warm_up
 
     mcp = build_server()
     warm_up()  # in the background: the handshake does not wait for the 2 s engine build
-    mcp.run("stdio")
+    stdio_guard.run(mcp)  # mcp.run("stdio"), but malformed lines get JSON-RPC errors
 
 
 def serve_http(host: str, port: int) -> None:

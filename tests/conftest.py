@@ -4,7 +4,18 @@ import os
 import sys
 from pathlib import Path
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property and fuzz tests (test_redact.py, test_fuzz.py) set their own max_examples; the profile
+# sets the rest. "ci" (the default) is reproducible: derandomized, no example database, no
+# deadline (the machine is shared). HYPOTHESIS_PROFILE=explore draws fresh examples every run.
+_QUIET = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large]
+settings.register_profile("ci", deadline=None, derandomize=True, database=None, suppress_health_check=_QUIET)
+settings.register_profile("explore", deadline=None, suppress_health_check=_QUIET)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

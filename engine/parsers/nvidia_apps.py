@@ -41,6 +41,6 @@ def parse(seg: Segment) -> Reading:
             return Reading()  # something else is mixed in: do not guess
     if not body and not seg.followed:
         return r  # the paste ends at the prompt: the output was not pasted, not empty
-    where = body[0].no if body else seg.lines[0].no
+    where = body[0].no if body else seg.lines[0].no if seg.lines else 0  # an empty probe section has no line
     r.facts.append(Fact("gpu.processes", rows, where))
     return r
