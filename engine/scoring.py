@@ -20,6 +20,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.errors import ModelError
+
 PATH = Path(__file__).with_name("model.json")
 
 FEATURES = (
@@ -148,10 +150,6 @@ def hard_evidence(signal_pos: float, margin: float) -> float:
 
 HARD_SIGNAL = 6.0  # catalog weight of the signals that fired (e.g. a regex and a fact agreeing)
 HARD_MARGIN = 3.0  # lead over the runner-up in score units
-
-
-class ModelError(Exception):
-    """The fitted model is missing or unreadable: answers would silently change, so refuse."""
 
 
 def load(path: Path = PATH) -> Model:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import Any
 
 # Command -> the module that registers it. Only the module for the command being run is
 # imported, so `gotcha lookup` does not pay for diagnose, eval or the MCP server.
@@ -64,7 +65,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         description="Find, diagnose and verify the traps of training on rented GPU boxes.",
         epilog="Exit codes: 0 found/ok, 1 nothing found or check failed, 2 usage error.",
     )
-    parser.add_argument("--version", "-V", action="version", version=f"gotcha {_version()}")
+    parser.add_argument("--version", "-V", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     shared = common_options(top=False)
     wanted = _command_in(argv or [])
@@ -78,6 +79,17 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
             raise
         module.register(sub, shared)
     return parser
+
+
+class _VersionAction(argparse.Action):
+    """--version, reading the installed metadata only when asked (importlib.metadata costs ~20 ms)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kw: Any) -> None:
+        super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kw: Any) -> None:
+        sys.stdout.write(f"gotcha {_version()}\n")
+        parser.exit()
 
 
 def _version() -> str:
@@ -100,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
-    from engine.scoring import ModelError
+    from engine.errors import ModelError
 
     try:
         return int(args.func(args) or 0)
