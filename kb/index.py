@@ -25,7 +25,6 @@ INDEX_VERSION = 6
 _MD_NOISE = re.compile(r"```.*?```|[*`_#>|]", re.S)
 _ENTRY_STR = ("id", "title", "theme", "symptom", "body", "source")
 _ENTRY_LISTS = ("keywords", "error_strings", "profile_fields")
-_POSTING = re.compile(r"\d{1,9}:[0-9.e+-]{1,32}:[0-9.e+-]{1,32}")  # one item; a list is split on ';' first
 
 
 def cache_dir() -> str:
@@ -93,6 +92,19 @@ def _is_str_list(v: Any) -> bool:
     return isinstance(v, list) and all(isinstance(x, str) for x in v)
 
 
+def _postings_ok(postings: str, n_entries: int) -> bool:
+    """`entry:best:spread;...` with entry < n_entries and two numbers (build_vocab's encoding)."""
+    try:
+        for p in postings.split(";"):
+            entry, best, spread = p.split(":")
+            if not entry.isdigit() or int(entry) >= n_entries:
+                return False
+            float(best), float(spread)
+    except ValueError:
+        return False
+    return True
+
+
 def valid_index(data: Any) -> bool:
     """True when `data` has every field search reads, with the right types (a cache is untrusted input)."""
     if not isinstance(data, dict) or data.get("version") != INDEX_VERSION:
@@ -107,9 +119,7 @@ def valid_index(data: Any) -> bool:
             return False
     n = len(entries)
     for word, postings in vocab.items():
-        if not (isinstance(word, str) and isinstance(postings, str) and all(_POSTING.fullmatch(p) for p in postings.split(";"))):
-            return False
-        if any(int(p.split(":", 1)[0]) >= n for p in postings.split(";")):
+        if not (isinstance(word, str) and isinstance(postings, str) and _postings_ok(postings, n)):
             return False
     return all(isinstance(k, str) and isinstance(p, dict) and isinstance(p.get("display_name"), str) and isinstance(p.get("facts"), dict)
                for k, p in profiles.items())
