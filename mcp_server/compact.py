@@ -10,7 +10,8 @@ from pathlib import Path
 from engine.models import Diagnosis, EvidenceItem, Match
 
 FAINT = 0.05  # candidates under this are left out unless include_faint
-MAX_EVIDENCE = 3  # for the best match; alternatives keep their strongest two
+MAX_EVIDENCE = 3  # for the best match
+ALT_EVIDENCE = 1  # an alternative keeps its strongest item: why it is listed, not the whole case
 MAX_LINE = 120  # characters of a matched input line
 
 
@@ -41,7 +42,7 @@ def compact(d: Diagnosis, roots: list[str], include_faint: bool = False) -> Diag
     for k, m in enumerate(d.matches):
         if k and m.confidence < FAINT and not include_faint:
             continue
-        cap = MAX_EVIDENCE if not k else 2
+        cap = MAX_EVIDENCE if not k else ALT_EVIDENCE
         update = {"source": relative_source(m.source, roots), "evidence": [_evidence(e) for e in m.evidence[:cap]]}
         if k:
             update |= {"fix": "", "commands": []}

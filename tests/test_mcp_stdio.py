@@ -51,14 +51,14 @@ async def call_ok(client, tool: str, args: dict) -> dict:
 
 def compacted(cli: dict) -> dict:
     """What diagnose_symptom makes of the CLI's --json (mcp_server/compact.py)."""
-    from mcp_server.compact import FAINT, MAX_EVIDENCE
+    from mcp_server.compact import ALT_EVIDENCE, FAINT, MAX_EVIDENCE
 
     out = dict(cli)
     matches = []
     for k, m in enumerate(cli["matches"]):
         if k and m["confidence"] < FAINT:
             continue
-        m = dict(m, evidence=m["evidence"][: MAX_EVIDENCE if not k else 2])
+        m = dict(m, evidence=m["evidence"][: MAX_EVIDENCE if not k else ALT_EVIDENCE])
         m["source"] = m["source"].split("/")[-2] + "/" + m["source"].split("/")[-1]
         if k:
             m["fix"], m["commands"] = "", []

@@ -16,6 +16,9 @@ TYPICAL = [
     DISK_TEXT,
     "[ 9.1] Out of memory: Killed process 4242 (python)",
     "RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 23.69 GiB total capacity)",
+    "client_loop: send disconnect: Broken pipe\nmy training died when my laptop went to sleep, I started it "
+    "with python train.py in the ssh session",
+    "$ bash run.sh\nrun.sh: line 2: $'\\r': command not found",
 ]
 
 
