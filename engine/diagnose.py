@@ -32,6 +32,7 @@ from kb.models import Entry
 AMBIGUOUS_PLATFORM_WORDS = {"local", "lambda", "china", "generic-ssh", "generic ssh"}
 MAX_PHRASES = 2.0  # phrase evidence saturates: three error strings are not 3x one
 PHRASE_CANDIDATES = 40
+ENTRY_AS_EXAMPLES = 3  # in-scope examples each universal entry's words count as (1 and 3 measured; 3 better)
 # "Most similar of all" means little when every similarity is faint: relative features are taken
 # against at least this cosine, so a 0.08 resemblance cannot pose as the best match's full weight.
 # 0.2 measured best of 0, 0.15, 0.2, 0.25, 0.35 on the real set under cross-validation.
@@ -134,7 +135,10 @@ class Engine:
         for c in self.cases:
             if c.expect:
                 self.case_vocab.update(self.case_words[c.id])
-        self.scope = ScopeModel((self.case_words[c.id], bool(c.expect)) for c in self.cases)
+        # The catalog's own words are in scope too, each universal entry counted as a few examples:
+        # the cases alone teach the gate that a real post's unfamiliar wording means "not ours".
+        own = [(set(tokens(" ".join([e.title, *e.keywords, e.symptom]))), True) for e in self.entries if e.platform is None]
+        self.scope = ScopeModel([(self.case_words[c.id], bool(c.expect)) for c in self.cases] + own * ENTRY_AS_EXAMPLES)
         self.centroids = Centroids(self.case_index, [[(c.expect[0], 1.0)] + [(x, 0.5) for x in c.also_ok] if c.expect else [] for c in self.cases])
         # Phrases: the exact error strings an entry quotes, and its multi-word keywords. A phrase
         # many entries share ("nvidia-smi", "checkpoint") says little, so it counts less.
