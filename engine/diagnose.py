@@ -25,7 +25,7 @@ from engine.scoring import FEATURES, MAX_SIGNAL
 from engine.signals import DEDUP_ABOVE_LINES, CompiledSignal, TextIndex, compile_entry, drop_repeats, evaluate
 from engine.scope import ScopeModel
 from engine.textsim import Centroids, TfIdf, phrase_hits, tokens
-from engine.unexplained import ErrorCoverage, error_lines
+from engine.unexplained import ERROR_LINE, ErrorCoverage, error_lines
 from kb.catalog import Catalog
 from kb.models import Entry
 
@@ -70,6 +70,16 @@ def _entry_doc(e: Entry) -> list[str]:
 # A traceback frame (`File "/x/y.py", line 12, in f`) and the source line printed under it name the
 # reporter's own files and library internals: words no entry can explain and no entry is about.
 _FRAME = re.compile(r'^\s*File "[^"]*", line \d+')
+
+
+# A training-progress line (`step 1200 loss 0.41 lr 3e-4`) is the backdrop of nearly every paste, in
+# scope or not; its words (loss, lr, grad) would otherwise vote "an ML question, not a box trap".
+_METRIC_WORD = re.compile(r"(?i)\b(?:step|epoch|iter|iteration|loss|lr|acc|accuracy|grad_norm|it/s|eta|batch)\b")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _progress_line(text: str) -> bool:
+    return bool(_METRIC_WORD.search(text)) and len(_NUMBER.findall(text)) >= 2 and not ERROR_LINE.search(text)
 
 
 def prose_lines(lines: list[Line]) -> list[Line]:
@@ -264,8 +274,10 @@ class Engine:
                     best_case[eid] = (s, case)
         top_pos_case = max((s for s, _ in best_case.values()), default=0.0)
         held = self.case_by_id.get(exclude_case) if exclude_case else None  # leave-one-out in evals
-        coverage = self._coverage(qtoks, held)
-        scope = self.scope.log_odds(set(qtoks), (self.case_words[held.id], bool(held.expect)) if held else None)
+        # Whether the paste is ours at all is judged without its progress lines (they still rank).
+        gist = tokens(" ".join(ln.text for ln in prose_lines(free) if not _progress_line(ln.text)))
+        coverage = self._coverage(gist, held)
+        scope = self.scope.log_odds(set(gist), (self.case_words[held.id], bool(held.expect)) if held else None)
         centroid = self.centroids.similarity(case_sim, self.case_pos.get(exclude_case) if exclude_case else None)
         phrase_lines = [ln.text for ln in free[-PHRASE_TAIL_LINES:]]
 

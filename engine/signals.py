@@ -76,7 +76,7 @@ def holds(pred: Predicate, facts: dict[str, Fact]) -> bool:
     return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[pred.op]
 
 
-DEDUP_ABOVE_LINES = 2000
+DEDUP_ABOVE_LINES = 0
 _FOLD_DIGITS = bytes.maketrans(b"123456789", b"000000000")
 
 
