@@ -15,6 +15,11 @@ from re import _parser as P  # type: ignore[attr-defined]
 MIN_LITERAL = 3
 
 
+def _selective(run: str) -> bool:
+    """Long enough to rule text out: a CJK character counts twice (停止 is as rare as 'stop')."""
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in run) >= MIN_LITERAL
+
+
 def _plain_group(op, av) -> bool:
     """A group that changes no flags: `(?i:...)` inside a case-sensitive pattern would mislead us."""
     return op is C.SUBPATTERN and av[3] is not None and not av[1] and not av[2]
@@ -58,7 +63,7 @@ def _alternatives(items: list) -> list[str] | None:
         if _plain_group(op, av):
             return _alternatives(list(av[3]))
     run = _longest_run(items)
-    best = [run] if len(run) >= MIN_LITERAL else None
+    best = [run] if _selective(run) else None
     for op, av in items:
         if op is C.BRANCH or _plain_group(op, av):
             alts = _alternatives([(op, av)])
