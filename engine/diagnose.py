@@ -22,7 +22,7 @@ from engine.normalize import normalize
 from engine.parsers import parse_all
 from engine.redact import redact
 from engine.scoring import FEATURES, MAX_SIGNAL
-from engine.signals import DEDUP_ABOVE_LINES, CompiledSignal, TextIndex, compile_entry, drop_repeats, evaluate
+from engine.signals import CompiledSignal, TextIndex, compile_entry, drop_repeats, evaluate
 from engine.scope import ScopeModel
 from engine.textsim import Centroids, TfIdf, phrase_hits, tokens
 from engine.unexplained import ERROR_LINE, ErrorCoverage, error_lines
@@ -241,8 +241,9 @@ class Engine:
         """
         lines, cut = normalize(text)
         parsed = parse_all(lines)
-        # Parsers saw every line; regexes and text models read a long log without its repeats.
-        search_lines = drop_repeats(lines) if len(lines) > DEDUP_ABOVE_LINES else lines
+        # Parsers saw every line; regexes and text models read the input without its repeats, at
+        # every size (a threshold made a slow band just under it).
+        search_lines = drop_repeats(lines)
         index = TextIndex(search_lines)
         plat = self.resolve_platform(platform)
         inferred = False
@@ -254,7 +255,8 @@ class Engine:
         candidates = [e for e in self.entries if plat is None or e.platform in (None, plat)]
 
         free = [ln for ln in search_lines if ln.no not in parsed.claimed][-TEXT_TAIL_LINES:]
-        qtoks = tokens(" ".join(ln.text for ln in prose_lines(free)))
+        prose = prose_lines(free)
+        qtoks = tokens(" ".join(ln.text for ln in prose))
         entry_sim = self.entry_index.query(qtoks)
         case_sim = self.case_index.query(qtoks)
         best_case: dict[str, tuple[float, Case]] = {}
@@ -275,7 +277,7 @@ class Engine:
         top_pos_case = max((s for s, _ in best_case.values()), default=0.0)
         held = self.case_by_id.get(exclude_case) if exclude_case else None  # leave-one-out in evals
         # Whether the paste is ours at all is judged without its progress lines (they still rank).
-        gist = tokens(" ".join(ln.text for ln in prose_lines(free) if not _progress_line(ln.text)))
+        gist = tokens(" ".join(ln.text for ln in prose if not _progress_line(ln.text)))
         coverage = self._coverage(gist, held)
         scope = self.scope.log_odds(set(gist), (self.case_words[held.id], bool(held.expect)) if held else None)
         centroid = self.centroids.similarity(case_sim, self.case_pos.get(exclude_case) if exclude_case else None)
@@ -347,10 +349,10 @@ class Engine:
         # Without platform context a platform gotcha is an alternative, never the answer.
         below = {c.entry.id: tuple(c.entry.refs) for c in scored if plat is None and c.entry.platform}
         if below:
-            held = scoring.rank([c.score for c in scored], [c.entry.id for c in scored], below)
-            scored = [scored[n] for _, n in held]
-            for (s, _), cand in zip(held, scored):
-                cand.score = s
+            ranked = scoring.rank([c.score for c in scored], [c.entry.id for c in scored], below)
+            scored = [scored[n] for _, n in ranked]
+            for (score, _), cand in zip(ranked, scored):
+                cand.score = score
         else:
             scored.sort(key=lambda c: (-c.score, c.order))
         errors = ErrorCoverage(error_lines(search_lines), lambda t: self.entry_index.query(tokens(t)))

@@ -76,12 +76,13 @@ def holds(pred: Predicate, facts: dict[str, Fact]) -> bool:
     return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[pred.op]
 
 
-DEDUP_ABOVE_LINES = 0
 _FOLD_DIGITS = bytes.maketrans(b"123456789", b"000000000")
 
 
 def drop_repeats(lines: list[Line]) -> list[Line]:
     """Keep the last line of each shape (digits folded): a 1 MB log is mostly one step line."""
+    if not lines:
+        return []
     last: dict[bytes, int] = {}
     # bytes.translate is a C table lookup: far cheaper than a regex sub over a megabyte.
     shapes = "\n".join(ln.text for ln in lines).encode("utf-8", "surrogatepass").translate(_FOLD_DIGITS).split(b"\n")
@@ -92,14 +93,12 @@ def drop_repeats(lines: list[Line]) -> list[Line]:
 
 
 class TextIndex:
-    """The input joined once, with line starts, so a match offset maps back to a line.
+    """The lines joined once, with line starts, so a match offset maps back to a line.
 
-    Long inputs are searched without their repeats (see drop_repeats); short ones as they are.
+    The caller decides what to index (diagnose gives it the input without repeats, drop_repeats).
     """
 
     def __init__(self, lines: list[Line]):
-        if len(lines) > DEDUP_ABOVE_LINES:
-            lines = drop_repeats(lines)
         self.lines = lines
         self.text = "\n".join(ln.text for ln in lines)
         self._lower: str | None = None
