@@ -53,3 +53,28 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     results = session.config.stash.get(RESULTS, None)
     if results:
         write_known(results)
+
+
+# Shared by the MCP test modules (each gets its own instance: module scope).
+@pytest.fixture(scope="module")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory) -> dict[str, str]:
+    """Environment for a spawned server: its own cache folder, the checkout on the path."""
+    from mcp_support import child_env
+
+    return child_env(tmp_path_factory.mktemp("mcp-cache"))
+
+
+@pytest.fixture(scope="module")
+async def client(env):
+    """One stdio server per module: spawning costs ~1 s and building the engine ~1 s."""
+    from mcp import Client
+
+    from mcp_support import stdio_params
+
+    async with Client(stdio_params(env=env)) as c:
+        yield c

@@ -10,19 +10,9 @@ import anyio
 import pytest
 from mcp import Client
 
-from mcp_support import DISK_TEXT, child_env, http_server
+from mcp_support import DISK_TEXT, http_server
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(scope="module")
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory) -> dict[str, str]:
-    return child_env(tmp_path_factory.mktemp("mcp-http-cache"))
 
 
 @pytest.fixture(scope="module")

@@ -12,29 +12,12 @@ import sys
 import pytest
 from mcp import Client, MCPError
 
-from mcp_support import DISK_TEXT, ROOT, child_env, cli_json, stdio_params
+from mcp_support import DISK_TEXT, ROOT, cli_json, stdio_params
 
 pytestmark = pytest.mark.anyio
 
 TOOLS = {"diagnose_symptom", "lookup_gotcha", "get_gotcha", "list_gotchas", "get_profile", "probe_script",
          "verify_deploy", "verify_deploy_command"}
-
-
-@pytest.fixture(scope="module")
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory) -> dict[str, str]:
-    return child_env(tmp_path_factory.mktemp("mcp-cache"))
-
-
-@pytest.fixture(scope="module")
-async def client(env):
-    # One server for the module: spawning costs ~1 s and building the engine ~2 s.
-    async with Client(stdio_params(env=env)) as c:
-        yield c
 
 
 async def call_ok(client, tool: str, args: dict) -> dict:

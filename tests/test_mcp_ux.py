@@ -8,7 +8,7 @@ import json
 import pytest
 from mcp import Client
 
-from mcp_support import DISK_TEXT, ROOT, child_env, http_server, stdio_params
+from mcp_support import DISK_TEXT, ROOT, http_server
 
 pytestmark = pytest.mark.anyio
 
@@ -20,22 +20,6 @@ TYPICAL = [
     "with python train.py in the ssh session",
     "$ bash run.sh\nrun.sh: line 2: $'\\r': command not found",
 ]
-
-
-@pytest.fixture(scope="module")
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory) -> dict[str, str]:
-    return child_env(tmp_path_factory.mktemp("mcp-cache"))
-
-
-@pytest.fixture(scope="module")
-async def client(env):
-    async with Client(stdio_params(env=env)) as c:
-        yield c
 
 
 def wire_size(r) -> int:
