@@ -28,6 +28,7 @@ from engine.textsim import Centroids, TfIdf, phrase_hits, tokens
 from engine.unexplained import ERROR_LINE, ErrorCoverage, error_lines
 from kb.catalog import Catalog
 from kb.models import Entry
+from kb.names import find_profile
 
 AMBIGUOUS_PLATFORM_WORDS = {"local", "lambda", "china", "generic-ssh", "generic ssh"}
 MAX_PHRASES = 2.0  # phrase evidence saturates: three error strings are not 3x one
@@ -205,12 +206,8 @@ class Engine:
         return "reads like past reports of this trap: " + ", ".join(f"'{t}'" for t in words)
 
     def resolve_platform(self, name: str | None) -> str | None:
-        if name is None:
-            return None
-        prof = self.catalog.profile(name)
-        if prof is None:
-            raise ValueError(f"unknown platform {name!r}; known: {', '.join(sorted(self.catalog.profiles))}")
-        return prof.name
+        """A profile name; an unknown one raises kb.names.UnknownName (a ValueError) listing the known."""
+        return None if name is None else find_profile(self.catalog, name).name
 
     def _infer_platform(self, text: str) -> str | None:
         """The one platform the text names or gives away; None when it points at none or several."""

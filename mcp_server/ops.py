@@ -42,10 +42,6 @@ def check_text(text: str) -> str:
     return text
 
 
-def _known_platforms(kb: KB) -> str:
-    return ", ".join(sorted(kb.catalog.profiles)) or "none"
-
-
 def platform_name(kb: KB, name: str | None) -> str | None:
     """A profile name from a name, display name or gotcha prefix (as `gotcha lookup --platform`)."""
     try:
@@ -113,24 +109,28 @@ def relative(kb: KB, source: str) -> str:
 
 
 def list_entries(kb: KB, theme: str | None, platform: str | None) -> EntryList:
+    from kb.names import UnknownName, find_profile, match_themes
+
     entries = kb.catalog.entries
-    if platform:
-        prof = kb.catalog.profile(platform)
-        if prof is None:
-            raise ToolError(f"unknown platform {platform!r}; known: {_known_platforms(kb)}")
-        entries = [e for e in entries if e.platform in (None, prof.name)]
-    if theme and theme.strip():
-        t = theme.strip().lower()
-        entries = [e for e in entries if e.theme.lower().startswith(t) or t in e.theme.lower()]
-        if not entries:
-            raise ToolError(f"no theme matches {theme!r}; themes: {', '.join(kb.catalog.themes())}")
+    try:  # the same resolution, and the same messages, as the CLI's `gotcha list`
+        if platform:
+            prof = find_profile(kb.catalog, platform)
+            entries = [e for e in entries if e.platform in (None, prof.name)]
+        if theme and theme.strip():
+            themes = set(match_themes(kb.catalog, theme))
+            entries = [e for e in entries if e.theme in themes]
+    except UnknownName as e:
+        raise ToolError(str(e)) from None
     return EntryList(entries=[EntrySummary(id=e.id, title=e.title, theme=e.theme, platform=e.platform) for e in entries])
 
 
 def profile_view(kb: KB, platform: str, fields: list[str] | None) -> ProfileView:
-    prof = kb.catalog.profile(platform)
-    if prof is None:
-        raise ToolError(f"unknown platform {platform!r}; known: {_known_platforms(kb)}")
+    from kb.names import UnknownName, find_profile
+
+    try:
+        prof = find_profile(kb.catalog, platform)
+    except UnknownName as e:
+        raise ToolError(str(e)) from None
     facts: dict[str, Any] = prof.facts.model_dump(mode="json")
     if fields:
         unknown = [f for f in fields if f not in ProfileFacts.model_fields]
