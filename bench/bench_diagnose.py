@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.cases import load_cases  # noqa: E402
-from engine.diagnose import Engine  # noqa: E402
-from kb.catalog import Catalog  # noqa: E402
-from kb.loader import load_catalog  # noqa: E402
+from gotcha_kb.engine.cases import load_cases  # noqa: E402
+from gotcha_kb.engine.diagnose import Engine  # noqa: E402
+from gotcha_kb.kb.catalog import Catalog  # noqa: E402
+from gotcha_kb.kb.loader import load_catalog  # noqa: E402
 
 TYPICAL = (
     "my training died after ~20 min, log just ends with Killed, no traceback. num_workers=16.\n"

@@ -66,7 +66,7 @@ import json, resource, sys, time
 sys.path.insert(0, {root!r})
 sys.path.insert(0, {bench!r})
 from bench_hostile import make
-from engine.api import build_engine
+from gotcha_kb.engine.api import build_engine
 eng = build_engine()
 data = make({name!r})
 t = time.perf_counter()

@@ -21,10 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.deploy.compare import compare_deploy  # noqa: E402
-from engine.deploy.errors import TooManyFiles  # noqa: E402
-from engine.deploy.listing import parse_listing  # noqa: E402
-from engine.deploy.manifest import DEFAULT_MAX_FILES, build_manifest, format_listing  # noqa: E402
+from gotcha_kb.engine.deploy.compare import compare_deploy  # noqa: E402
+from gotcha_kb.engine.deploy.errors import TooManyFiles  # noqa: E402
+from gotcha_kb.engine.deploy.listing import parse_listing  # noqa: E402
+from gotcha_kb.engine.deploy.manifest import DEFAULT_MAX_FILES, build_manifest, format_listing  # noqa: E402
 
 
 def make_tree(root: Path, files: int) -> None:

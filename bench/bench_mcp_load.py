@@ -1,6 +1,6 @@
 """Load test of the MCP server over streamable HTTP, on loopback only.
 
-Starts `python -m mcp_server --http 127.0.0.1:PORT`, runs 20 concurrent SDK clients making 2,000 tool
+Starts `python -m gotcha_kb.mcp_server --http 127.0.0.1:PORT`, runs 20 concurrent SDK clients making 2,000 tool
 calls in total (half lookup_gotcha, half diagnose_symptom, over varied inputs), and asserts zero
 errors. Prints p50/p99 latency and throughput. Bounded: a fixed number of calls and a wall-clock cap;
 the server is stopped at the end whatever happens.

@@ -34,7 +34,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as cache:
         env = {**os.environ, "XDG_CACHE_HOME": cache, "PYTHONPATH": str(root)}
         env.pop("GOTCHA_CATALOG", None)
-        gotcha = [sys.executable, "-m", "gotcha_cli", "lookup", "inode"]
+        gotcha = [sys.executable, "-m", "gotcha_kb.cli", "lookup", "inode"]
         cold = timed(gotcha, env, 1)[0]
         base, look = [], []
         for _ in range(args.runs):  # interleave so machine noise hits both alike

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.cases import load_cases
-from engine.diagnose import Engine
-from kb.loader import load_catalog
+from gotcha_kb.engine.cases import load_cases
+from gotcha_kb.engine.diagnose import Engine
+from gotcha_kb.kb.loader import load_catalog
 
 
 def build_engine(catalog_paths: list[str] | None = None, cases_path: str | None = None) -> Engine:

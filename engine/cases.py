@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.models import Problem
+from gotcha_kb.kb.models import Problem
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from engine.evidence import Fact
-from engine.models import Match, NextCheck
-from kb.models import Entry
+from gotcha_kb.engine.evidence import Fact
+from gotcha_kb.engine.models import Match, NextCheck
+from gotcha_kb.kb.models import Entry
 
 # A check whose command reads something we already have a fact for adds nothing.
 _ALREADY_KNOWN = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.evidence import Fact
+from gotcha_kb.engine.evidence import Fact
 
 FACTS = {
     "cpu.oversubscription": "threads the process will run / vCPUs the cgroup grants",

@@ -13,22 +13,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from engine import scoring
-from engine.cases import Case
-from engine.checks import next_checks
-from engine.evidence import Line, Parsed
-from engine.models import Diagnosis, EvidenceItem, Match
-from engine.normalize import normalize
-from engine.parsers import parse_all
-from engine.redact import redact
-from engine.scoring import FEATURES, MAX_SIGNAL
-from engine.signals import CompiledSignal, TextIndex, compile_entry, drop_repeats, evaluate
-from engine.scope import ScopeModel
-from engine.textsim import Centroids, TfIdf, phrase_hits, tokens
-from engine.unexplained import ERROR_LINE, ErrorCoverage, error_lines
-from kb.catalog import Catalog
-from kb.models import Entry
-from kb.names import find_profile
+from gotcha_kb.engine import scoring
+from gotcha_kb.engine.cases import Case
+from gotcha_kb.engine.checks import next_checks
+from gotcha_kb.engine.evidence import Line, Parsed
+from gotcha_kb.engine.models import Diagnosis, EvidenceItem, Match
+from gotcha_kb.engine.normalize import normalize
+from gotcha_kb.engine.parsers import parse_all
+from gotcha_kb.engine.redact import redact
+from gotcha_kb.engine.scoring import FEATURES, MAX_SIGNAL
+from gotcha_kb.engine.signals import CompiledSignal, TextIndex, compile_entry, drop_repeats, evaluate
+from gotcha_kb.engine.scope import ScopeModel
+from gotcha_kb.engine.textsim import Centroids, TfIdf, phrase_hits, tokens
+from gotcha_kb.engine.unexplained import ERROR_LINE, ErrorCoverage, error_lines
+from gotcha_kb.kb.catalog import Catalog
+from gotcha_kb.kb.models import Entry
+from gotcha_kb.kb.names import find_profile
 
 AMBIGUOUS_PLATFORM_WORDS = {"local", "lambda", "china", "generic-ssh", "generic ssh"}
 MAX_PHRASES = 2.0  # phrase evidence saturates: three error strings are not 3x one

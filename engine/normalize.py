@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from engine.evidence import Line
+from gotcha_kb.engine.evidence import Line
 
 MAX_INPUT_BYTES = 8 * 1024 * 1024  # a bigger paste is cut to its last 8 MiB (the end is where it broke)
 MAX_LINE_CHARS = 4000

@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.errors import ModelError
+from gotcha_kb.engine.errors import ModelError
 
 PATH = Path(__file__).with_name("model.json")
 

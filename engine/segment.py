@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from engine.evidence import Line, Segment
+from gotcha_kb.engine.evidence import Line, Segment
 
 PROBE_MARKER = "===== gotcha-probe:"
 _PROBE = re.compile(r"^=====\s*gotcha-probe:\s*([a-z0-9_.-]+)\s*=====$")

@@ -10,10 +10,10 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from engine.evidence import Fact, Line
-from engine.prefilter import required_literals
-from kb.models import Entry
-from kb.predicates import Predicate, parse_predicate
+from gotcha_kb.engine.evidence import Fact, Line
+from gotcha_kb.engine.prefilter import required_literals
+from gotcha_kb.kb.models import Entry
+from gotcha_kb.kb.predicates import Predicate, parse_predicate
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from engine.evidence import Line
+from gotcha_kb.engine.evidence import Line
 
 # Lines that announce a failure in the usual ways: a Python exception class, `error:`/`fatal:`,
 # FAILED, "not found", "denied", and the Chinese words for error and failure.

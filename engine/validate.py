@@ -3,11 +3,11 @@ that backtrack catastrophically on a crafted line are refused before diagnose ru
 
 from __future__ import annotations
 
-from engine.parsers import known_facts
-from kb.catalog import Catalog
-from kb.models import Problem
-from kb.predicates import parse_predicate
-from kb.redos import timed_check
+from gotcha_kb.engine.parsers import known_facts
+from gotcha_kb.kb.catalog import Catalog
+from gotcha_kb.kb.models import Problem
+from gotcha_kb.kb.predicates import parse_predicate
+from gotcha_kb.kb.redos import timed_check
 
 
 def validate_catalog(cat: Catalog) -> list[Problem]:

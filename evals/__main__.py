@@ -1,9 +1,9 @@
 import argparse
 import sys
 
-from evals.cli import add_arguments, run
+from gotcha_kb.evals.cli import add_arguments, run
 
-parser = argparse.ArgumentParser(prog="python -m evals", description="Measure the diagnosis engine on labeled cases.")
+parser = argparse.ArgumentParser(prog="python -m gotcha_kb.evals", description="Measure the diagnosis engine on labeled cases.")
 parser.add_argument("--json", action="store_true")
 parser.add_argument("--catalog", action="append")
 add_arguments(parser)

@@ -1,4 +1,4 @@
-"""`gotcha eval` / `python -m evals`: per-case PASS/FAIL, totals, thresholds that gate CI."""
+"""`gotcha eval` / `python -m gotcha_kb.evals`: per-case PASS/FAIL, totals, thresholds that gate CI."""
 
 from __future__ import annotations
 
@@ -32,10 +32,10 @@ def run(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from engine.cases import default_cases_path, load_cases
-    from engine.diagnose import Engine
-    from evals.runner import results_markdown, run_cases, structural, summarize
-    from kb.loader import load_catalog
+    from gotcha_kb.engine.cases import default_cases_path, load_cases
+    from gotcha_kb.engine.diagnose import Engine
+    from gotcha_kb.evals.runner import results_markdown, run_cases, structural, summarize
+    from gotcha_kb.kb.loader import load_catalog
 
     for name in ("min_top1", "min_top3", "min_abstain", "max_false_abstain"):
         v = getattr(args, name)
@@ -133,9 +133,9 @@ def _fit(args: argparse.Namespace, engine: Any, shipped: list[Any]) -> int:
     """Refit on the shipped cases (leave-one-out features) plus the real set; report CV; write."""
     from pathlib import Path
 
-    from engine import scoring
-    from engine.cases import load_cases
-    from evals.fit import collect, cross_validate, cross_validate_real, fit
+    from gotcha_kb.engine import scoring
+    from gotcha_kb.engine.cases import load_cases
+    from gotcha_kb.evals.fit import collect, cross_validate, cross_validate_real, fit
 
     samples = collect(engine, shipped)
     real = []

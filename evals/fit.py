@@ -18,10 +18,10 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from engine.cases import Case
-from engine.diagnose import Engine
-from engine.scoring import CONF_INPUTS, DEFAULT_WEIGHTS, FEATURES, SHORTLIST, Context, Model, conf_inputs, rank
-from evals.runner import accepted_ids, held_out
+from gotcha_kb.engine.cases import Case
+from gotcha_kb.engine.diagnose import Engine
+from gotcha_kb.engine.scoring import CONF_INPUTS, DEFAULT_WEIGHTS, FEATURES, SHORTLIST, Context, Model, conf_inputs, rank
+from gotcha_kb.evals.runner import accepted_ids, held_out
 
 
 @dataclass

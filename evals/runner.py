@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.cases import Case, load_cases
-from engine.diagnose import Engine
-from kb.catalog import Catalog
+from gotcha_kb.engine.cases import Case, load_cases
+from gotcha_kb.engine.diagnose import Engine
+from gotcha_kb.kb.catalog import Catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -104,7 +104,7 @@ def run_cases(engine: Engine, cases: list[Case], progress: Callable[[int, int], 
 
 def catalog_root() -> Path:
     """The folder holding gotchas/ and profiles/: the source tree, or kb/data in an installed wheel."""
-    from kb.paths import shipped_sources
+    from gotcha_kb.kb.paths import shipped_sources
 
     found = shipped_sources()
     return Path(found[0]).parent if found else ROOT

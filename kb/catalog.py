@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from kb.models import Entry, Problem
-from kb.profile_model import Profile
+from gotcha_kb.kb.models import Entry, Problem
+from gotcha_kb.kb.profile_model import Profile
 
 
 class Catalog(BaseModel):

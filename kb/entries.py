@@ -6,9 +6,9 @@ import re
 
 from markdown_it.token import Token
 
-from kb.markdown import Document, Section
-from kb.models import Entry, Problem, SourceRef
-from kb.signals_block import parse_signals_block
+from gotcha_kb.kb.markdown import Document, Section
+from gotcha_kb.kb.models import Entry, Problem, SourceRef
+from gotcha_kb.kb.signals_block import parse_signals_block
 
 HEADING = re.compile(r"^([A-Z]+[0-9]+)\s+[—–-]{1,2}\s+(\S.*)$")
 U_REF = re.compile(r"\bU[0-9]+\b")

@@ -19,7 +19,7 @@ import sys
 import zlib
 from typing import Any
 
-from kb.paths import expand, resolve_sources
+from gotcha_kb.kb.paths import expand, resolve_sources
 
 INDEX_VERSION = 6
 _MD_NOISE = re.compile(r"```.*?```|[*`_#>|]", re.S)
@@ -77,7 +77,7 @@ def build_index(catalog: Any) -> dict[str, Any]:
         name: {"display_name": p.facts.display_name, "facts": p.facts.model_dump(mode="json")}
         for name, p in catalog.profiles.items()
     }
-    from kb.search import build_vocab
+    from gotcha_kb.kb.search import build_vocab
 
     return {
         "version": INDEX_VERSION,
@@ -157,7 +157,7 @@ def load_index(paths: list[str] | None = None, environ: dict[str, str] | None = 
             return data
     except (OSError, ValueError, EOFError, TypeError):
         pass
-    from kb.loader import load_catalog  # heavy: only on a cache miss
+    from gotcha_kb.kb.loader import load_catalog  # heavy: only on a cache miss
 
     data = build_index(load_catalog(paths, environ))
     tmp = f"{path}.{os.getpid()}.tmp"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from kb.models import Entry, Problem
+from gotcha_kb.kb.models import Entry, Problem
 
 MAX_FILES_VAR = "GOTCHA_MAX_FILES"
 MAX_ENTRIES_VAR = "GOTCHA_MAX_ENTRIES"

@@ -11,16 +11,16 @@ import re
 import stat
 from pathlib import Path
 
-from kb import limits
-from kb.catalog import Catalog
-from kb.entries import parse_entry
-from kb.markdown import parse_document
-from kb.models import Entry, Problem
-from kb.paths import expand, resolve_sources
-from kb.profile_model import ProfileFacts
-from kb.profiles import parse_profile
-from kb.redos import guard_user_regexes
-from kb.references import Owner, id_pattern, outside_references, unknown_ids
+from gotcha_kb.kb import limits
+from gotcha_kb.kb.catalog import Catalog
+from gotcha_kb.kb.entries import parse_entry
+from gotcha_kb.kb.markdown import parse_document
+from gotcha_kb.kb.models import Entry, Problem
+from gotcha_kb.kb.paths import expand, resolve_sources
+from gotcha_kb.kb.profile_model import ProfileFacts
+from gotcha_kb.kb.profiles import parse_profile
+from gotcha_kb.kb.redos import guard_user_regexes
+from gotcha_kb.kb.references import Owner, id_pattern, outside_references, unknown_ids
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 

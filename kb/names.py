@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kb.catalog import Catalog
-from kb.profile_model import Profile, ProfileSection
+from gotcha_kb.kb.catalog import Catalog
+from gotcha_kb.kb.profile_model import Profile, ProfileSection
 
 
 class UnknownName(ValueError):

@@ -10,7 +10,7 @@ from typing import Literal, Union
 
 from pydantic import BaseModel
 
-from kb import yamlio
+from gotcha_kb.kb import yamlio
 
 Scalar = Union[bool, int, float, str]
 Op = Literal["==", "!=", "<", "<=", ">", ">=", "in", "truthy"]

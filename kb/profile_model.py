@@ -6,7 +6,7 @@ from typing import Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from kb.models import Entry, SourceRef
+from gotcha_kb.kb.models import Entry, SourceRef
 
 DEPENDENCY_WORDS = (
     "host-dependent",

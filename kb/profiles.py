@@ -6,11 +6,11 @@ import shlex
 
 from pydantic import ValidationError
 
-from kb import yamlio
-from kb.entries import U_REF, parse_entry
-from kb.markdown import Document, Section, inline_text, parse_document, split_front_matter
-from kb.models import Problem, SourceRef
-from kb.profile_model import OVERRIDE_KEYS, SECTION_ORDER, Profile, ProfileFacts, ProfileSection, SurvivalRow
+from gotcha_kb.kb import yamlio
+from gotcha_kb.kb.entries import U_REF, parse_entry
+from gotcha_kb.kb.markdown import Document, Section, inline_text, parse_document, split_front_matter
+from gotcha_kb.kb.models import Problem, SourceRef
+from gotcha_kb.kb.profile_model import OVERRIDE_KEYS, SECTION_ORDER, Profile, ProfileFacts, ProfileSection, SurvivalRow
 
 SURVIVAL_HEADER = ["tier", "path", "survives stop", "survives destroy", "cap"]
 SURVIVAL_WORDS = ("yes", "no", "n/a", "depends")

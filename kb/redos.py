@@ -158,7 +158,7 @@ def slowest_attack(pattern: str, budget_s: float = 0.1, max_len: int = 4000, pai
 _CHILD = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
-from kb.redos import slowest_attack
+from gotcha_kb.kb.redos import slowest_attack
 args = json.loads(sys.stdin.readline())
 for p in args["patterns"]:
     r = slowest_attack(p, args["budget"], args["max_len"], args["pairs"])
@@ -215,8 +215,8 @@ def guard_user_regexes(entries: list, sources: list[str]) -> list:
     """
     import os
 
-    from kb.models import Problem
-    from kb.paths import shipped_sources
+    from gotcha_kb.kb.models import Problem
+    from gotcha_kb.kb.paths import shipped_sources
 
     if sorted(map(os.path.realpath, sources)) == sorted(map(os.path.realpath, shipped_sources())):
         return []

@@ -11,7 +11,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from kb.models import Problem
+from gotcha_kb.kb.models import Problem
 
 # Each pattern names one way the upstream catalog pointed outside itself. They are deliberately
 # narrow: "required for H100" or "a phase of training" are ordinary words and must pass.

@@ -7,10 +7,10 @@ import re
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from kb import yamlio
-from kb.models import Check, Problem, Signal
-from kb.predicates import PredicateError, parse_predicate
-from kb.redos import MAX_REGEX_CHARS, nested_quantifier
+from gotcha_kb.kb import yamlio
+from gotcha_kb.kb.models import Check, Problem, Signal
+from gotcha_kb.kb.predicates import PredicateError, parse_predicate
+from gotcha_kb.kb.redos import MAX_REGEX_CHARS, nested_quantifier
 
 DEFAULT_WEIGHT = {"regex": 2.0, "fact": 3.0}
 

@@ -1,4 +1,4 @@
-"""`gotcha-mcp` / `python -m mcp_server`: serve the catalog over stdio (default) or streamable HTTP."""
+"""`gotcha-mcp` / `python -m gotcha_kb.mcp_server`: serve the catalog over stdio (default) or streamable HTTP."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(http: str | None, catalog: list[str] | None = None, log_level: str = "info") -> int:
-    from mcp_server import run as transports
-    from mcp_server.state import configure
+    from gotcha_kb.mcp_server import run as transports
+    from gotcha_kb.mcp_server.state import configure
 
     transports.setup_logging(log_level)
     configure(catalog)

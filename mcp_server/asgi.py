@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 
-from mcp_server.run import http_app, setup_logging
-from mcp_server.state import warm_up
+from gotcha_kb.mcp_server.run import http_app, setup_logging
+from gotcha_kb.mcp_server.state import warm_up
 
 setup_logging(os.environ.get("GOTCHA_MCP_LOG_LEVEL", "info"))
 app = http_app(os.environ.get("GOTCHA_MCP_HOST", "0.0.0.0"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.models import Diagnosis, EvidenceItem, Match
+from gotcha_kb.engine.models import Diagnosis, EvidenceItem, Match
 
 FAINT = 0.05  # candidates under this are left out unless include_faint
 MAX_EVIDENCE = 3  # for the best match

@@ -6,9 +6,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from kb.models import Entry
-from kb.profile_model import ProfileSection, SurvivalRow
-from kb.results import EntrySummary
+from gotcha_kb.kb.models import Entry
+from gotcha_kb.kb.profile_model import ProfileSection, SurvivalRow
+from gotcha_kb.kb.results import EntrySummary
 
 
 class EntryDetail(Entry):

@@ -11,13 +11,13 @@ from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError
 
-from engine.models import Diagnosis
-from kb.profile_model import ProfileFacts
-from kb.results import EntryList, EntrySummary, LookupMatch, LookupResult
-from kb.search import UnknownPlatform, resolve_platform, suggest_ids
-from kb.search import lookup as kb_lookup
-from mcp_server.models import EntryDetail, ProbeScript, ProfileView
-from mcp_server.state import KB
+from gotcha_kb.engine.models import Diagnosis
+from gotcha_kb.kb.profile_model import ProfileFacts
+from gotcha_kb.kb.results import EntryList, EntrySummary, LookupMatch, LookupResult
+from gotcha_kb.kb.search import UnknownPlatform, resolve_platform, suggest_ids
+from gotcha_kb.kb.search import lookup as kb_lookup
+from gotcha_kb.mcp_server.models import EntryDetail, ProbeScript, ProfileView
+from gotcha_kb.mcp_server.state import KB
 
 # Why 2 MiB: the end of a log is where it broke, and 2 MiB is tens of thousands of lines. The engine
 # itself would keep the last 8 MiB; a tool call that big is an agent pasting a whole file by mistake.
@@ -92,7 +92,7 @@ def get_entry(kb: KB, entry_id: str, platform: str | None) -> EntryDetail:
 
 def diagnose(kb: KB, text: str, platform: str | None, limit: int, include_faint: bool = False) -> Diagnosis:
     """The engine's Diagnosis, compacted for an agent's context (see compact.py)."""
-    from mcp_server.compact import compact
+    from gotcha_kb.mcp_server.compact import compact
 
     check_text(text)
     try:
@@ -103,13 +103,13 @@ def diagnose(kb: KB, text: str, platform: str | None, limit: int, include_faint:
 
 
 def relative(kb: KB, source: str) -> str:
-    from mcp_server.compact import relative_source
+    from gotcha_kb.mcp_server.compact import relative_source
 
     return relative_source(source, kb.catalog.sources)
 
 
 def list_entries(kb: KB, theme: str | None, platform: str | None) -> EntryList:
-    from kb.names import UnknownName, find_profile, match_themes
+    from gotcha_kb.kb.names import UnknownName, find_profile, match_themes
 
     entries = kb.catalog.entries
     try:  # the same resolution, and the same messages, as the CLI's `gotcha list`
@@ -125,7 +125,7 @@ def list_entries(kb: KB, theme: str | None, platform: str | None) -> EntryList:
 
 
 def profile_view(kb: KB, platform: str, fields: list[str] | None) -> ProfileView:
-    from kb.names import UnknownName, find_profile
+    from gotcha_kb.kb.names import UnknownName, find_profile
 
     try:
         prof = find_profile(kb.catalog, platform)
@@ -150,7 +150,7 @@ def profile_view(kb: KB, platform: str, fields: list[str] | None) -> ProfileView
 
 
 def probe() -> ProbeScript:
-    from engine.probe import probe_script
+    from gotcha_kb.engine.probe import probe_script
 
     return ProbeScript(
         script=probe_script(),

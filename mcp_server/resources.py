@@ -7,8 +7,8 @@ from pathlib import Path
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 
-from kb.models import Entry
-from mcp_server.state import get_kb
+from gotcha_kb.kb.models import Entry
+from gotcha_kb.mcp_server.state import get_kb
 
 
 def entry_markdown(e: Entry, source: str | None = None) -> str:
@@ -40,11 +40,11 @@ def register(mcp: MCPServer) -> None:
         kb = get_kb()
         entry = kb.catalog.get(id)
         if entry is None:
-            from kb.search import suggest_ids
+            from gotcha_kb.kb.search import suggest_ids
 
             hint = suggest_ids(kb.index, id)
             raise ResourceNotFoundError(f"unknown id {id!r}" + (f"; did you mean {', '.join(hint)}?" if hint else ""))
-        from mcp_server.ops import relative
+        from gotcha_kb.mcp_server.ops import relative
 
         return entry_markdown(entry, relative(kb, str(entry.source)))
 

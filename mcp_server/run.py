@@ -44,7 +44,7 @@ def http_app(host: str = "127.0.0.1") -> Any:
     from starlette.requests import Request
     from starlette.responses import JSONResponse
 
-    from mcp_server.server import build_server
+    from gotcha_kb.mcp_server.server import build_server
 
     mcp = build_server(local_tools=False)  # the caller's files are not on our disk
 
@@ -61,9 +61,9 @@ def http_app(host: str = "127.0.0.1") -> Any:
 
 
 def serve_stdio() -> None:
-    from mcp_server import stdio_guard
-    from mcp_server.server import build_server
-    from mcp_server.state import warm_up
+    from gotcha_kb.mcp_server import stdio_guard
+    from gotcha_kb.mcp_server.server import build_server
+    from gotcha_kb.mcp_server.state import warm_up
 
     mcp = build_server()
     warm_up()  # in the background: the handshake does not wait for the 2 s engine build
@@ -73,7 +73,7 @@ def serve_stdio() -> None:
 def serve_http(host: str, port: int) -> None:
     import uvicorn
 
-    from mcp_server.state import warm_up
+    from gotcha_kb.mcp_server.state import warm_up
 
     app = http_app(host)
     warm_up()

@@ -14,12 +14,12 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field, ValidationError
 
-from engine.models import Diagnosis
-from kb.results import EntryList, LookupResult
-from mcp_server import ops, prompts, resources
-from mcp_server.compact import summary as compact_summary
-from mcp_server.models import EntryDetail, ProbeScript, ProfileView
-from mcp_server.state import get_kb
+from gotcha_kb.engine.models import Diagnosis
+from gotcha_kb.kb.results import EntryList, LookupResult
+from gotcha_kb.mcp_server import ops, prompts, resources
+from gotcha_kb.mcp_server.compact import summary as compact_summary
+from gotcha_kb.mcp_server.models import EntryDetail, ProbeScript, ProfileView
+from gotcha_kb.mcp_server.state import get_kb
 
 # Every tool here only reads the catalog: same input, same answer, nothing outside touched.
 READ_ONLY = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False, destructive_hint=False)
@@ -171,7 +171,7 @@ def build_server(local_tools: bool = True) -> MCPServer:
         return ops.probe()
 
     if local_tools:
-        from mcp_server import verify
+        from gotcha_kb.mcp_server import verify
 
         verify.register(mcp)
     resources.register(mcp)

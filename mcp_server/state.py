@@ -12,9 +12,9 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from engine.diagnose import Engine
-from kb.catalog import Catalog
-from kb.search import SearchIndex
+from gotcha_kb.engine.diagnose import Engine
+from gotcha_kb.kb.catalog import Catalog
+from gotcha_kb.kb.search import SearchIndex
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,8 @@ def get_kb() -> KB:
         return kb
     with _lock:
         if _kb is None:
-            from engine.api import build_engine
-            from kb.index import build_index
+            from gotcha_kb.engine.api import build_engine
+            from gotcha_kb.kb.index import build_index
 
             engine = build_engine(_catalog_paths)
             # One catalog load for both faces: the index is built from the engine's catalog, which is

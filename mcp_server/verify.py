@@ -15,7 +15,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
-from engine.deploy.models import DeployReport
+from gotcha_kb.engine.deploy.models import DeployReport
 
 MAX_LISTING_BYTES = 64 * 1024 * 1024  # ~500k files of `sha256  path`; more is not a code tree
 
@@ -41,7 +41,7 @@ def _input_error(e: Exception) -> ToolError:
 
 
 def command_for(remote_dir: str, local_dir: str | None, changed_since: str | None, symbols: list[str] | None) -> RemoteCommand:
-    from engine.deploy import DeployInputError, parse_symbol, print_command
+    from gotcha_kb.engine.deploy import DeployInputError, parse_symbol, print_command
 
     try:
         specs = [parse_symbol(s) for s in symbols or []]
@@ -67,7 +67,7 @@ def verify(
     timeout: float,
     exclude: list[str] | None = None,
 ) -> DeployReport:
-    from engine.deploy import DeployInputError, SshOptions, parse_symbol, parse_target, verify_deploy
+    from gotcha_kb.engine.deploy import DeployInputError, SshOptions, parse_symbol, parse_target, verify_deploy
 
     if (listing is None) == (ssh is None):
         raise ToolError("give `listing` (what the box printed for verify_deploy_command's command) "

@@ -25,14 +25,14 @@ if str(ROOT) not in sys.path:
 
 @pytest.fixture(scope="session")
 def catalog():
-    from kb.loader import load_catalog
+    from gotcha_kb.kb.loader import load_catalog
 
     return load_catalog()
 
 
 @pytest.fixture(scope="session")
 def engine():
-    from engine.api import build_engine
+    from gotcha_kb.engine.api import build_engine
 
     return build_engine()
 

@@ -39,13 +39,13 @@ def child_env(tmp_cache: str | os.PathLike[str] | None = None) -> dict[str, str]
 def stdio_params(*args: str, env: dict[str, str] | None = None) -> Any:
     from mcp import StdioServerParameters
 
-    return StdioServerParameters(command=sys.executable, args=["-m", "mcp_server", *args], cwd=str(ROOT), env=env or child_env())
+    return StdioServerParameters(command=sys.executable, args=["-m", "gotcha_kb.mcp_server", *args], cwd=str(ROOT), env=env or child_env())
 
 
 def cli_json(*argv: str, env: dict[str, str] | None = None) -> tuple[int, Any]:
     """`gotcha --json ARGV` in a fresh process: what a user would see."""
     proc = subprocess.run(
-        [sys.executable, "-m", "gotcha_cli", "--json", *argv],
+        [sys.executable, "-m", "gotcha_kb.cli", "--json", *argv],
         cwd=ROOT, env={**os.environ, **(env or child_env())}, capture_output=True, text=True, timeout=120,
     )
     return proc.returncode, json.loads(proc.stdout) if proc.stdout.strip() else None
@@ -59,7 +59,7 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def http_server(*extra: str, env: dict[str, str] | None = None, timeout: float = 60.0) -> Iterator[str]:
-    """`python -m mcp_server --http 127.0.0.1:PORT` until /health answers; yields the /mcp URL; always stopped."""
+    """`python -m gotcha_kb.mcp_server --http 127.0.0.1:PORT` until /health answers; yields the /mcp URL; always stopped."""
     with http_server_process(*extra, env=env, timeout=timeout) as (url, _):
         yield url
 
@@ -73,7 +73,7 @@ def http_server_process(
     # stderr to a file, not a pipe: nobody drains a pipe while tests run, and a full one blocks the server.
     log = tempfile.TemporaryFile(mode="w+")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mcp_server", "--http", f"127.0.0.1:{port}", "--log-level", "warning", *extra],
+        [sys.executable, "-m", "gotcha_kb.mcp_server", "--http", f"127.0.0.1:{port}", "--log-level", "warning", *extra],
         cwd=ROOT, env={**os.environ, **(env or child_env())}, stdout=subprocess.DEVNULL, stderr=log, text=True,
     )
     try:

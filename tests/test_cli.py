@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SHARED
-from gotcha_cli.main import main
+from gotcha_kb.cli.main import main
 
 
 def run(capsys, *argv):
@@ -120,7 +120,7 @@ def test_installed_console_script_runs_from_another_directory(tmp_path):
 def test_lookup_does_not_import_the_mcp_sdk_or_heavy_parsers(tmp_path):
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
     code = (
-        "import sys; from gotcha_cli.main import main; main(['lookup','inode']); main(['lookup','inode']);"
+        "import sys; from gotcha_kb.cli.main import main; main(['lookup','inode']); main(['lookup','inode']);"
         "bad=[m for m in ('mcp','markdown_it','yaml','pydantic') if m in sys.modules];"
         "print('HEAVY', bad)"
     )

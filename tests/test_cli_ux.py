@@ -8,8 +8,8 @@ import unicodedata
 
 import pytest
 
-from gotcha_cli.main import COMMANDS, main
-from kb.loader import load_catalog
+from gotcha_kb.cli.main import COMMANDS, main
+from gotcha_kb.kb.loader import load_catalog
 
 HEALTHY_PROBE = """
 ===== gotcha-probe: uptime =====

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.deploy import DeployInputError, Verdict, print_command, verify_deploy
-from engine.deploy.exclude import Excluder
-from engine.deploy.manifest import build_manifest
+from gotcha_kb.engine.deploy import DeployInputError, Verdict, print_command, verify_deploy
+from gotcha_kb.engine.deploy.exclude import Excluder
+from gotcha_kb.engine.deploy.manifest import build_manifest
 from test_verify_deploy import box_listing, deploy, git, repo, run  # noqa: F401 - fixtures and helpers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
     ],
 )
 def test_patterns_follow_the_gitignore_subset(pattern: str, path: str, hit: bool):
-    from engine.deploy.exclude import _clean
+    from gotcha_kb.engine.deploy.exclude import _clean
 
     assert Excluder(patterns=(_clean(pattern, "t"),)).excludes(path) is hit
 

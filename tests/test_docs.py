@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from conftest import ROOT
-from gotcha_cli.main import COMMANDS, build_parser
+from gotcha_kb.cli.main import COMMANDS, build_parser
 
 
 def _subparsers() -> dict[str, argparse.ArgumentParser]:

@@ -8,13 +8,13 @@ import random
 
 import pytest
 
-from engine.evidence import Fact
-from engine.normalize import MAX_INPUT_BYTES, normalize
-from engine.probe import SECTIONS, probe_script
-from engine.redact import redact
-from engine.signals import holds
-from gotcha_cli.main import main
-from kb.predicates import PredicateError, parse_predicate
+from gotcha_kb.engine.evidence import Fact
+from gotcha_kb.engine.normalize import MAX_INPUT_BYTES, normalize
+from gotcha_kb.engine.probe import SECTIONS, probe_script
+from gotcha_kb.engine.redact import redact
+from gotcha_kb.engine.signals import holds
+from gotcha_kb.cli.main import main
+from gotcha_kb.kb.predicates import PredicateError, parse_predicate
 
 
 def test_normalize_strips_ansi_cr_and_stamps():
@@ -237,8 +237,8 @@ def test_an_error_line_the_top_candidate_does_not_explain_is_flagged(engine):
 
 
 def test_error_coverage_counts_hits_and_resemblance():
-    from engine.evidence import Line
-    from engine.unexplained import ErrorCoverage, error_lines
+    from gotcha_kb.engine.evidence import Line
+    from gotcha_kb.engine.unexplained import ErrorCoverage, error_lines
 
     lines = [Line(1, "epoch 3 loss 0.41"), Line(2, "OSError: [Errno 28] No space left on device")]
     errs = error_lines(lines)
@@ -264,7 +264,7 @@ def test_readings_that_do_not_back_a_candidate_are_flagged(engine):
 
 
 def test_scope_model_leans_on_words_seen_in_and_out_of_scope():
-    from engine.scope import ScopeModel
+    from gotcha_kb.engine.scope import ScopeModel
 
     m = ScopeModel([({"instance", "billing", "stopped"}, True), ({"instance", "checkpoint"}, True), ({"keyerror", "pandas"}, False)])
     assert m.log_odds({"billing", "stopped"}) > 0 > m.log_odds({"keyerror", "pandas"})
@@ -300,7 +300,7 @@ def test_healthy_readings_count_against_the_entry_they_would_prove(engine, paste
 
 
 def test_centroid_leave_one_out_equals_rebuilding_without_the_case():
-    from engine.textsim import Centroids, TfIdf, tokens
+    from gotcha_kb.engine.textsim import Centroids, TfIdf, tokens
 
     docs = ["disk full no space left", "inodes exhausted no space", "gpu xid 79 fell off the bus", "xid 48 double bit ecc"]
     labels = [[("U7", 1.0)], [("U7", 1.0), ("U6", 0.5)], [("U22", 1.0)], [("U22", 1.0)]]

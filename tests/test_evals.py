@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.cases import Case, default_cases_path, load_cases
+from gotcha_kb.engine.cases import Case, default_cases_path, load_cases
 
 DF_I_FULL = (
     "$ df -i /data\nFilesystem      Inodes   IUsed IFree IUse% Mounted on\n"
@@ -58,7 +58,7 @@ def test_no_case_repeats_its_entrys_own_title(shipped, catalog):
 
 
 def _engine(catalog, cases: list[Case]):
-    from engine.diagnose import Engine
+    from gotcha_kb.engine.diagnose import Engine
 
     return Engine(catalog, cases)
 
@@ -88,7 +88,7 @@ def _args(cases: Path, **kw) -> Namespace:
 
 
 def test_runner_json_shape_and_gate(tmp_path, capsys):
-    from evals.cli import run
+    from gotcha_kb.evals.cli import run
 
     path = _write(tmp_path, [
         {"id": "inodes", "input": DF_I_FULL, "expect": ["U7"], "kind": "output", "note": "t"},
@@ -112,7 +112,7 @@ def test_runner_json_shape_and_gate(tmp_path, capsys):
 
 
 def test_runner_names_bad_lines(tmp_path, capsys):
-    from evals.cli import run
+    from gotcha_kb.evals.cli import run
 
     path = tmp_path / "cases.jsonl"
     path.write_text('{"id": "a", "input": "x", "expect": ["U7"], "kind": "prose"}\n{not json\n', encoding="utf-8")
@@ -131,8 +131,8 @@ def test_abstention_follows_the_shortlist_gate(engine):
 
 
 def test_fit_curve_learns_and_keeps_declared_signs():
-    from engine.scoring import CONF_INPUTS
-    from evals.fit import fit_curve
+    from gotcha_kb.engine.scoring import CONF_INPUTS
+    from gotcha_kb.evals.fit import fit_curve
 
     rows = []
     for i in range(40):
@@ -148,7 +148,7 @@ def test_fit_curve_learns_and_keeps_declared_signs():
 
 
 def test_model_round_trips_both_curves(tmp_path):
-    from engine import scoring
+    from gotcha_kb.engine import scoring
 
     m = scoring.load()
     assert m.gate != m.conf  # the shipped model carries two distinct curves
@@ -160,8 +160,8 @@ def test_model_round_trips_both_curves(tmp_path):
 
 
 def test_fit_evaluate_counts_top3_only_for_answered_cases():
-    from engine.scoring import FEATURES, Context, Model
-    from evals.fit import Sample, evaluate
+    from gotcha_kb.engine.scoring import FEATURES, Context, Model
+    from gotcha_kb.evals.fit import Sample, evaluate
 
     def sample(cid, expect, ranked):
         case = Case(id=cid, input="x", expect=tuple(expect), kind="prose")
@@ -190,7 +190,7 @@ def test_real_world_format_loads_text_as_the_paste(tmp_path):
 
 
 def test_scoring_rank_never_answers_a_platform_gotcha_without_platform_context():
-    from engine.scoring import REF_GAP, rank
+    from gotcha_kb.engine.scoring import REF_GAP, rank
 
     ids, scores = ["PS11", "U9", "U28"], [9.0, 5.0, 4.0]
     got = rank(scores, ids, {"PS11": ("U28",)})
@@ -206,7 +206,7 @@ def test_scoring_rank_never_answers_a_platform_gotcha_without_platform_context()
 
 
 def test_accepted_ids_follow_the_platform_rule(engine):
-    from evals.runner import accepted_ids
+    from gotcha_kb.evals.runner import accepted_ids
 
     refining = next(e for e in engine.entries if e.platform and e.refs)
     universal = refining.refs[0]
@@ -218,8 +218,8 @@ def test_accepted_ids_follow_the_platform_rule(engine):
 
 
 def test_fit_is_reproducible_and_cross_validates_per_fold(engine, tmp_path):
-    from engine import scoring
-    from evals.fit import collect, cross_validate_real, fit
+    from gotcha_kb.engine import scoring
+    from gotcha_kb.evals.fit import collect, cross_validate_real, fit
 
     cases = load_cases(default_cases_path()).cases[::12]
     samples = collect(engine, cases)
@@ -236,9 +236,9 @@ def test_fit_is_reproducible_and_cross_validates_per_fold(engine, tmp_path):
 
 
 def test_what_a_fit_learns_from_does_not_depend_on_the_loaded_model(catalog):
-    from engine.diagnose import Engine
-    from engine.scoring import FEATURES, Model
-    from evals.fit import collect
+    from gotcha_kb.engine.diagnose import Engine
+    from gotcha_kb.engine.scoring import FEATURES, Model
+    from gotcha_kb.evals.fit import collect
 
     cases = load_cases(default_cases_path()).cases
     engine = Engine(catalog, cases)
@@ -250,7 +250,7 @@ def test_what_a_fit_learns_from_does_not_depend_on_the_loaded_model(catalog):
 
 @pytest.mark.parametrize("content", [None, "{not json", '{"weights": {}}', '{"weights": {"text": "x"}}'])
 def test_a_missing_or_corrupt_model_is_an_error_not_a_silent_fallback(tmp_path, content):
-    from engine import scoring
+    from gotcha_kb.engine import scoring
 
     path = tmp_path / "model.json"
     if content is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from mcp.server.mcpserver.exceptions import ToolError
 
-from gotcha_cli.main import main
+from gotcha_kb.cli.main import main
 
 
 @pytest.mark.parametrize(
@@ -17,8 +17,8 @@ from gotcha_cli.main import main
     ],
 )
 def test_unknown_names_read_the_same_on_both_faces(capsys, cli, call):
-    from mcp_server import ops
-    from mcp_server.state import get_kb
+    from gotcha_kb.mcp_server import ops
+    from gotcha_kb.mcp_server.state import get_kb
 
     with pytest.raises(ToolError) as tool:
         call(ops, get_kb())

@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.evidence import Line
-from engine.normalize import normalize
-from engine.parsers import parse_all, parsers
-from engine.segment import split
+from gotcha_kb.engine.evidence import Line
+from gotcha_kb.engine.normalize import normalize
+from gotcha_kb.engine.parsers import parse_all, parsers
+from gotcha_kb.engine.segment import split
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -98,7 +98,7 @@ def test_parse_all_isolates_nothing_because_nothing_breaks(text):
 
 @pytest.fixture(scope="module")
 def engine_once():
-    from engine.api import build_engine
+    from gotcha_kb.engine.api import build_engine
 
     return build_engine()
 
@@ -129,8 +129,8 @@ LISTING_LINE = st.one_of(
 @settings(max_examples=400)
 @given(lines=st.lists(LISTING_LINE, max_size=30), crlf=st.booleans())
 def test_listing_parser_never_raises(lines, crlf):
-    from engine.deploy.errors import ListingError
-    from engine.deploy.listing import parse_listing
+    from gotcha_kb.engine.deploy.errors import ListingError
+    from gotcha_kb.engine.deploy.listing import parse_listing
 
     for text, kw in ((("\r\n" if crlf else "\n").join(lines), {}), ("\n".join(lines), {"keep": {"a", "b"}, "max_entries": 5})):
         try:
@@ -161,7 +161,7 @@ def catalog_text(draw, texts: list[str]) -> str:
 @settings(max_examples=200)
 @given(text=catalog_text(CATALOG_TEXTS))
 def test_catalog_file_parser_reports_problems_never_raises(text):
-    from kb.loader import _catalog_file
+    from gotcha_kb.kb.loader import _catalog_file
 
     entries, problems = _catalog_file("g.md", text)
     n = text.count("\n") + 1
@@ -172,7 +172,7 @@ def test_catalog_file_parser_reports_problems_never_raises(text):
 @settings(max_examples=100)
 @given(text=catalog_text(PROFILE_TEXTS))
 def test_profile_parser_reports_problems_never_raises(text):
-    from kb.profiles import parse_profile
+    from gotcha_kb.kb.profiles import parse_profile
 
     _profile, problems = parse_profile("local.md", text, "local")
     assert all(p.path == "local.md" and p.line >= 0 for p in problems)
@@ -181,7 +181,7 @@ def test_profile_parser_reports_problems_never_raises(text):
 @settings(max_examples=300)
 @given(text=st.one_of(st.text(max_size=300), st.lists(YAMLISH, max_size=8).map("\n".join)))
 def test_signals_block_parser_never_raises(text):
-    from kb.signals_block import parse_signals_block
+    from gotcha_kb.kb.signals_block import parse_signals_block
 
     _block, signals, problems = parse_signals_block(text, "g.md", 10)
     assert all(p.line >= 10 for p in problems)

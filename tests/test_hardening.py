@@ -13,8 +13,8 @@ import sys
 
 import pytest
 
-from engine.normalize import MAX_INPUT_BYTES, MAX_LINES, MAX_TEXT_CHARS, normalize
-from gotcha_cli.main import main
+from gotcha_kb.engine.normalize import MAX_INPUT_BYTES, MAX_LINES, MAX_TEXT_CHARS, normalize
+from gotcha_kb.cli.main import main
 
 OOM_END = b"\n[ 8812.331] Out of memory: Killed process 4242 (python) total-vm:90123456kB, anon-rss:61234567kB\nKilled\n"
 
@@ -89,8 +89,8 @@ def test_the_engine_keeps_the_end_of_a_big_string_and_counts_what_it_dropped(eng
 
 def test_mcp_keeps_the_end_of_the_largest_text_it_accepts():
     """MCP (stdio and HTTP share the tool): 2 MiB of noise ending in an OOM kill still finds it."""
-    from mcp_server import ops
-    from mcp_server.state import get_kb
+    from gotcha_kb.mcp_server import ops
+    from gotcha_kb.mcp_server.state import get_kb
 
     text = ("step 1 loss 0.5 " + "y" * 60 + "\n") * (ops.MAX_TEXT_BYTES // 80 - 2) + OOM_END.decode()
     assert len(text.encode()) <= ops.MAX_TEXT_BYTES
@@ -200,7 +200,7 @@ def test_a_fifo_as_catalog_is_refused_without_blocking(tmp_path, capsys):
 
 @pytest.mark.parametrize("regex", ["(a+)+$", "(\\w+\\s*)*$", "^(\\d+)*$"])
 def test_a_nested_quantifier_is_refused_at_load(tmp_path, regex):
-    from kb.loader import load_catalog
+    from gotcha_kb.kb.loader import load_catalog
 
     (tmp_path / "g.md").write_text(ENTRY.format(signals=f"signals:\n  - regex: '{regex}'"))
     cat = load_catalog([str(tmp_path)])
@@ -209,7 +209,7 @@ def test_a_nested_quantifier_is_refused_at_load(tmp_path, regex):
 
 
 def test_a_backtracking_regex_the_shape_rule_misses_is_timed_out_at_load(tmp_path, engine):
-    from kb.loader import load_catalog
+    from gotcha_kb.kb.loader import load_catalog
 
     (tmp_path / "g.md").write_text(ENTRY.format(signals="signals:\n  - regex: '(a|aa)+$'"))
     cat = load_catalog([str(tmp_path)])
@@ -224,13 +224,13 @@ def test_check_reports_a_slow_regex_with_file_and_line(tmp_path, capsys):
 
 
 def test_the_shipped_regexes_pass_the_shape_rule(catalog):
-    from kb.redos import nested_quantifier
+    from gotcha_kb.kb.redos import nested_quantifier
 
     assert [s.regex for e in catalog.entries for s in e.signals if s.regex and nested_quantifier(s.regex)] == []
 
 
 def test_an_oversized_field_drops_the_entry_with_an_error(tmp_path):
-    from kb.loader import load_catalog
+    from gotcha_kb.kb.loader import load_catalog
 
     text = ENTRY.format(signals="signals:\n  - regex: 'x'").replace("it breaks.", "it breaks " + "x" * 30_000)
     (tmp_path / "g.md").write_text(text)
@@ -239,7 +239,7 @@ def test_an_oversized_field_drops_the_entry_with_an_error(tmp_path):
 
 
 def test_a_huge_yaml_scalar_is_refused(tmp_path):
-    from kb.loader import load_catalog
+    from gotcha_kb.kb.loader import load_catalog
 
     (tmp_path / "g.md").write_text(ENTRY.format(signals="why_not: '" + "x" * 20_000 + "'"))
     cat = load_catalog([str(tmp_path)])
@@ -247,7 +247,7 @@ def test_a_huge_yaml_scalar_is_refused(tmp_path):
 
 
 def test_too_many_entries_are_capped_with_a_way_to_raise_the_cap(tmp_path):
-    from kb.loader import load_catalog
+    from gotcha_kb.kb.loader import load_catalog
 
     body = "## Disk\n\n" + "".join(
         f"### U{n} — Thing {n}\n\n**Symptom** s.\n\n**Root cause** r.\n\n**Fix** f.\n\n```signals\nsignals:\n  - regex: 'thing {n}'\n```\n\n"
@@ -260,7 +260,7 @@ def test_too_many_entries_are_capped_with_a_way_to_raise_the_cap(tmp_path):
 
 
 def test_too_many_files_are_capped_with_a_way_to_raise_the_cap(tmp_path):
-    from kb.loader import load_catalog
+    from gotcha_kb.kb.loader import load_catalog
 
     for n in range(5):
         (tmp_path / f"g{n}.md").write_text(f"## Disk\n\n### U{n + 1} — T\n\n**Symptom** s.\n\n**Root cause** r.\n\n**Fix** f.\n")
@@ -272,7 +272,7 @@ def test_too_many_files_are_capped_with_a_way_to_raise_the_cap(tmp_path):
 
 
 def _cache_files() -> list[str]:
-    from kb.index import cache_dir
+    from gotcha_kb.kb.index import cache_dir
 
     d = cache_dir()
     return sorted(n for n in os.listdir(d) if n.startswith("index-")) if os.path.isdir(d) else []
@@ -287,7 +287,7 @@ def _cache_files() -> list[str]:
 def test_a_malformed_index_cache_is_rebuilt_not_a_crash(poison, capsys):
     import marshal
 
-    from kb.index import cache_dir
+    from gotcha_kb.kb.index import cache_dir
 
     assert main(["lookup", "inode"]) == 0  # writes the cache
     capsys.readouterr()
@@ -299,7 +299,7 @@ def test_a_malformed_index_cache_is_rebuilt_not_a_crash(poison, capsys):
 
 
 def test_stale_cache_files_are_pruned(tmp_path, capsys):
-    from kb.index import cache_dir
+    from gotcha_kb.kb.index import cache_dir
 
     main(["lookup", "inode"])
     os.makedirs(cache_dir(), exist_ok=True)
@@ -318,8 +318,8 @@ def test_stale_cache_files_are_pruned(tmp_path, capsys):
 
 
 def test_a_lookup_query_over_the_mcp_cap_is_a_usage_error(capsys):
-    from kb.search import MAX_QUERY_CHARS
-    from mcp_server import ops
+    from gotcha_kb.kb.search import MAX_QUERY_CHARS
+    from gotcha_kb.mcp_server import ops
 
     assert MAX_QUERY_CHARS == ops.MAX_QUERY_CHARS == 500
     assert main(["lookup", *(["word"] * 20_000)]) == 2
@@ -350,7 +350,7 @@ def test_mcp_stdio_answers_garbage_with_json_rpc_errors_and_stays_alive(tmp_path
         b'"a string"\n',
         b'{"jsonrpc":"2.0","id":1,"method":"ping"}\n',
     ]
-    proc = subprocess.Popen([sys.executable, "-m", "mcp_server"], cwd=ROOT, env={**os.environ, **child_env(tmp_path)},
+    proc = subprocess.Popen([sys.executable, "-m", "gotcha_kb.mcp_server"], cwd=ROOT, env={**os.environ, **child_env(tmp_path)},
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     try:
         for ln in lines:
@@ -374,7 +374,7 @@ def test_mcp_stdio_answers_garbage_with_json_rpc_errors_and_stays_alive(tmp_path
 @pytest.mark.parametrize("line, code", [("", None), ('{"jsonrpc":"2.0","id":"a","method":"ping"}', None), ("{", -32700),
                                         ('{"id": true, "method": "x", "jsonrpc": "2.0"}', -32600), ("null", -32600)])
 def test_stdio_line_classification(line, code):
-    from mcp_server.stdio_guard import classify
+    from gotcha_kb.mcp_server.stdio_guard import classify
 
     err = classify(line)
     assert (err.error.code if err else None) == code
@@ -384,7 +384,7 @@ def test_stdio_line_classification(line, code):
 
 
 def test_an_empty_nvidia_apps_probe_section_is_parsed_not_a_crash():
-    from engine.parsers import parse_all
+    from gotcha_kb.engine.parsers import parse_all
 
     lines, _ = normalize("===== gotcha-probe: nvidia-apps =====\n===== gotcha-probe: free =====\n")
     parsed = parse_all(lines)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from kb.loader import load_catalog
+from gotcha_kb.kb.loader import load_catalog
 
 GOOD = """\
 # Test catalog

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kb.index import build_index
-from kb.search import SearchIndex
+from gotcha_kb.kb.index import build_index
+from gotcha_kb.kb.search import SearchIndex
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,7 @@ def test_nonsense_finds_nothing(index):
 
 
 def test_results_match_the_shared_result_model(index):
-    from kb.results import LookupMatch
+    from gotcha_kb.kb.results import LookupMatch
 
     for m in index.search("oom"):
         assert LookupMatch.model_validate(m).model_dump() == m

@@ -1,4 +1,4 @@
-"""The MCP server over streamable HTTP: `python -m mcp_server --http 127.0.0.1:PORT`, the SDK's client."""
+"""The MCP server over streamable HTTP: `python -m gotcha_kb.mcp_server --http 127.0.0.1:PORT`, the SDK's client."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ def inspector(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[st
 def stdio_target(env: dict[str, str]) -> list[str]:
     # The Inspector passes no variables of ours to the server it spawns: -e forwards them.
     flags = [a for k, v in env.items() for a in ("-e", f"{k}={v}")]
-    return [*flags, sys.executable, "-m", "mcp_server"]
+    return [*flags, sys.executable, "-m", "gotcha_kb.mcp_server"]
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The MCP server through the SDK's client over stdio, the server spawned as `python -m mcp_server`.
+"""The MCP server through the SDK's client over stdio, the server spawned as `python -m gotcha_kb.mcp_server`.
 
 Not calling the functions: every assertion here is about what a coding agent receives on the wire.
 """
@@ -34,7 +34,7 @@ async def call_ok(client, tool: str, args: dict) -> dict:
 
 def compacted(cli: dict) -> dict:
     """What diagnose_symptom makes of the CLI's --json (mcp_server/compact.py)."""
-    from mcp_server.compact import ALT_EVIDENCE, FAINT, MAX_EVIDENCE
+    from gotcha_kb.mcp_server.compact import ALT_EVIDENCE, FAINT, MAX_EVIDENCE
 
     out = dict(cli)
     matches = []
@@ -268,7 +268,7 @@ async def test_unknown_tool_is_an_error(client):
 async def test_gotcha_serve_speaks_mcp_over_stdio(env):
     from mcp import StdioServerParameters
 
-    params = StdioServerParameters(command=sys.executable, args=["-m", "gotcha_cli", "serve"], cwd=str(ROOT), env=env)
+    params = StdioServerParameters(command=sys.executable, args=["-m", "gotcha_kb.cli", "serve"], cwd=str(ROOT), env=env)
     async with Client(params) as c:
         r = await c.call_tool("lookup_gotcha", {"query": "U7"})
         assert not r.is_error and r.structured_content["matches"][0]["id"] == "U7"
@@ -283,7 +283,7 @@ async def test_legacy_handshake_clients_work(env):
 def test_lookup_cli_never_imports_the_mcp_sdk(env):
     code = (
         "import sys, io, contextlib\n"
-        "from gotcha_cli.main import main\n"
+        "from gotcha_kb.cli.main import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    main(['lookup', 'inode'])\n"
         "sys.exit(1 if any(m == 'mcp' or m.startswith('mcp.') for m in sys.modules) else 0)\n"

@@ -39,10 +39,10 @@ def _next_id(gotchas: Path) -> str:
 
 
 def test_a_new_section_is_a_new_entry_everywhere(tmp_path):
-    from engine.diagnose import Engine
-    from kb.index import build_index
-    from kb.loader import load_catalog
-    from kb.search import SearchIndex, lookup
+    from gotcha_kb.engine.diagnose import Engine
+    from gotcha_kb.kb.index import build_index
+    from gotcha_kb.kb.loader import load_catalog
+    from gotcha_kb.kb.search import SearchIndex, lookup
 
     for folder in ("gotchas", "profiles"):
         shutil.copytree(ROOT / folder, tmp_path / folder)

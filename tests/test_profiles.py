@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from kb.loader import load_catalog
+from gotcha_kb.kb.loader import load_catalog
 
 PLATFORMS = ["autodl", "china", "generic-ssh", "lambda", "local", "paperspace", "runpod", "vastai"]
 
@@ -61,7 +61,7 @@ def test_runpod_checkpoints_survive_only_on_a_network_volume(catalog):
 
 
 def test_profile_field_answers_by_cli(capsys):
-    from gotcha_cli.main import main
+    from gotcha_kb.cli.main import main
 
     assert main(["profile", "vastai", "--field", "meter_stop_verb"]) == 0
     assert capsys.readouterr().out.strip() == "destroy"
@@ -133,7 +133,7 @@ def test_profile_naming_a_missing_universal_id(tmp_path):
 
 
 def test_entry_field_dependencies_exist_in_every_profile(catalog):
-    from kb.profile_model import ProfileFacts
+    from gotcha_kb.kb.profile_model import ProfileFacts
 
     for e in catalog.entries:
         for f in e.profile_fields:

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.redact import MASK, SHAPES, redact
+from gotcha_kb.engine.redact import MASK, SHAPES, redact
 
 # -- the table ---------------------------------------------------------------------------------
 
@@ -168,7 +168,7 @@ def _echoed(d) -> list[str]:
 
 @pytest.fixture(scope="module")
 def engine_once():
-    from engine.api import build_engine
+    from gotcha_kb.engine.api import build_engine
 
     return build_engine()
 
@@ -185,8 +185,7 @@ def test_no_secret_survives_diagnosis(engine_once, case):
 
 def test_the_property_would_see_a_leak(engine_once, monkeypatch):
     """Without redaction the same pastes do echo their secret: the property above is not vacuous."""
-    import engine.diagnose as diag
-
+    import gotcha_kb.engine.diagnose as diag
     monkeypatch.setattr(diag, "redact", lambda s: s)
     secret = "hf_AbCdEfGhIjKlMnOpQrStUvWxYz0123"
     d = engine_once.diagnose(f"torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB {secret}\n")
@@ -198,7 +197,7 @@ def test_mcp_text_carries_no_secret():
     import anyio
     from mcp import Client
 
-    from mcp_server.server import build_server
+    from gotcha_kb.mcp_server.server import build_server
 
     secret = "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123"
     paste = ("git push https://u:Pa/ss@w0rd@github.com/x.git\nmysql -u root -pS3cretPassw0rd\n$ python train.py\nKilled\n"

@@ -13,9 +13,9 @@ import time
 
 import pytest
 
-import engine
-import kb
-from engine.prefilter import required_literals
+from gotcha_kb import engine
+from gotcha_kb import kb
+from gotcha_kb.engine.prefilter import required_literals
 
 ATTACKS = [
     "a" * 20000,
@@ -77,7 +77,7 @@ def test_catalog_regexes_are_linear(catalog):
 
 
 def test_prefilter_never_hides_a_match(catalog):
-    from engine.cases import load_cases
+    from gotcha_kb.engine.cases import load_cases
 
     texts = [c.input for c in load_cases().cases]
     texts += [p.read_text(encoding="utf-8") for p in (__import__("pathlib").Path(__file__).parent / "fixtures" / "diagnose").glob("*.txt")]

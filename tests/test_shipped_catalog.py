@@ -43,7 +43,7 @@ def test_former_pointer_only_entries_have_real_fixes(catalog):
 
 def test_shipped_text_points_at_no_outside_document():
     """Grep every Markdown file under gotchas/ and profiles/ (READMEs too) with the check's own patterns."""
-    from kb.references import outside_references
+    from gotcha_kb.kb.references import outside_references
 
     files = sorted((ROOT / "gotchas").glob("*.md")) + sorted((ROOT / "profiles").glob("*.md"))
     assert len(files) > 10
@@ -67,7 +67,7 @@ def test_cross_references_kept(catalog):
 
 
 def test_fact_names_in_signals_are_produced_by_a_parser(catalog):
-    from engine.validate import validate_catalog
+    from gotcha_kb.engine.validate import validate_catalog
 
     assert [str(p) for p in validate_catalog(catalog)] == []
 
@@ -76,7 +76,7 @@ def test_fact_names_in_signals_are_produced_by_a_parser(catalog):
 def test_upstream_catalog_loads_and_its_outside_pointers_are_caught():
     """The seed parses into all 43 entries; what check rejects there is exactly what we rewrote:
     pointer-only entries with no Symptom/Root cause/Fix, and references to documents we do not ship."""
-    from kb.loader import load_catalog
+    from gotcha_kb.kb.loader import load_catalog
 
     cat = load_catalog(environ={"GOTCHA_CATALOG": str(SHARED / "seed" / "gotchas_universal.md")})
     assert len(cat.entries) == 43
@@ -90,7 +90,7 @@ def test_upstream_catalog_loads_and_its_outside_pointers_are_caught():
 @pytest.mark.skipif(not (SHARED / "seed" / "gotchas_universal.md").exists(), reason="../shared is not here")
 def test_our_catalog_keeps_the_upstream_facts(catalog):
     """Every exact error string the upstream Symptom quotes survives in our entry of the same id."""
-    from kb.loader import load_catalog
+    from gotcha_kb.kb.loader import load_catalog
 
     upstream = load_catalog([str(SHARED / "seed" / "gotchas_universal.md")])
     missing = []

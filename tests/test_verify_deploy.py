@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.deploy import (
+from gotcha_kb.engine.deploy import (
     DeployInputError,
     FileCheck,
     ListingError,
@@ -28,10 +28,10 @@ from engine.deploy import (
     verify_deploy,
     verify_pull,
 )
-from engine.deploy.listing import parse_listing
-from engine.deploy.manifest import build_manifest, format_listing
-from engine.deploy.remote import remote_command
-from gotcha_cli.main import main
+from gotcha_kb.engine.deploy.listing import parse_listing
+from gotcha_kb.engine.deploy.manifest import build_manifest, format_listing
+from gotcha_kb.engine.deploy.remote import remote_command
+from gotcha_kb.cli.main import main
 
 GIT_ID = ["-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "gc.auto=0"]
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.deploy import DeployInputError, SshOptions, SshTarget, Verdict, parse_symbol, parse_target, verify_deploy
-from engine.deploy.ssh import run_ssh, ssh_argv
-from gotcha_cli.main import main
+from gotcha_kb.engine.deploy import DeployInputError, SshOptions, SshTarget, Verdict, parse_symbol, parse_target, verify_deploy
+from gotcha_kb.engine.deploy.ssh import run_ssh, ssh_argv
+from gotcha_kb.cli.main import main
 
 from test_verify_deploy import commit_all, deploy, git
 

@@ -9,10 +9,10 @@ prove the results you downloaded are the ones the box made.
     verify.py    the entry points faces call: verify_deploy, print_command, verify_pull
 """
 
-from engine.deploy.errors import DeployError, DeployInputError, ListingError, SshError, TooManyFiles
-from engine.deploy.models import DeployReport, FileCheck, PullReport, PullVerdict, SymbolSpec, Verdict
-from engine.deploy.ssh import SshOptions, SshTarget, parse_target
-from engine.deploy.verify import parse_symbol, print_command, verify_deploy, verify_pull
+from gotcha_kb.engine.deploy.errors import DeployError, DeployInputError, ListingError, SshError, TooManyFiles
+from gotcha_kb.engine.deploy.models import DeployReport, FileCheck, PullReport, PullVerdict, SymbolSpec, Verdict
+from gotcha_kb.engine.deploy.ssh import SshOptions, SshTarget, parse_target
+from gotcha_kb.engine.deploy.verify import parse_symbol, print_command, verify_deploy, verify_pull
 
 __all__ = [
     "DeployError", "DeployInputError", "DeployReport", "FileCheck", "ListingError", "PullReport", "PullVerdict",

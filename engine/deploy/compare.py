@@ -12,9 +12,9 @@ import stat
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-from engine.deploy.listing import Listing
-from engine.deploy.manifest import Manifest, sha256_file
-from engine.deploy.models import (
+from gotcha_kb.engine.deploy.listing import Listing
+from gotcha_kb.engine.deploy.manifest import Manifest, sha256_file
+from gotcha_kb.engine.deploy.models import (
     DeployReport,
     FileCheck,
     FileCounts,
@@ -25,7 +25,7 @@ from engine.deploy.models import (
     SymbolSpec,
     Verdict,
 )
-from engine.deploy.paths import display, inside
+from gotcha_kb.engine.deploy.paths import display, inside
 
 T = TypeVar("T")
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from engine.deploy.errors import DeployInputError
+from gotcha_kb.engine.deploy.errors import DeployInputError
 
 IGNORE_FILE = ".gotchaignore"
 

@@ -18,9 +18,9 @@ from collections import Counter
 from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 
-from engine.deploy.errors import ListingError, TooManyFiles
-from engine.deploy.paths import UnsafePath, normalize_rel
-from engine.deploy.remote import BEGIN, END_PREFIX, ERROR_PREFIX, SYMBOL_PREFIX
+from gotcha_kb.engine.deploy.errors import ListingError, TooManyFiles
+from gotcha_kb.engine.deploy.paths import UnsafePath, normalize_rel
+from gotcha_kb.engine.deploy.remote import BEGIN, END_PREFIX, ERROR_PREFIX, SYMBOL_PREFIX
 
 MAX_LINE = 16_384  # PATH_MAX is 4096; a longer line is not a listing line
 SAMPLE = 200  # how many extra paths / noise lines are kept as examples

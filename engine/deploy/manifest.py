@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from engine.deploy.errors import DeployInputError, TooManyFiles
-from engine.deploy.exclude import build_excluder
-from engine.deploy.models import SkippedFile
-from engine.deploy.paths import PRUNE_NAMES, UnsafePath, display, inside, normalize_rel
+from gotcha_kb.engine.deploy.errors import DeployInputError, TooManyFiles
+from gotcha_kb.engine.deploy.exclude import build_excluder
+from gotcha_kb.engine.deploy.models import SkippedFile
+from gotcha_kb.engine.deploy.paths import PRUNE_NAMES, UnsafePath, display, inside, normalize_rel
 
 # A code tree is hundreds or a few thousand files; tens of thousands means data or a venv got in.
 # The cap is checked while listing, before any hashing, so a huge tree costs a walk, not a read.

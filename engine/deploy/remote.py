@@ -12,9 +12,9 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 
-from engine.deploy.errors import DeployInputError
-from engine.deploy.models import SymbolSpec
-from engine.deploy.paths import PRUNE_NAMES
+from gotcha_kb.engine.deploy.errors import DeployInputError
+from gotcha_kb.engine.deploy.models import SymbolSpec
+from gotcha_kb.engine.deploy.paths import PRUNE_NAMES
 
 MARKER = "==gotcha-"
 BEGIN = "==gotcha-listing begin v1 mode={mode}=="

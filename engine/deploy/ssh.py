@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from engine.deploy.errors import DeployInputError, SshError
+from gotcha_kb.engine.deploy.errors import DeployInputError, SshError
 
 # Hostnames, IPv4 and ssh_config aliases: letters, digits, '.', '_', '-'; never a leading '-'.
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,252}")

@@ -10,14 +10,14 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from engine.deploy.compare import compare_deploy, compare_pull, unverifiable
-from engine.deploy.errors import DeployInputError, ListingError, SshError
-from engine.deploy.listing import parse_listing
-from engine.deploy.manifest import DEFAULT_MAX_FILES, Manifest, build_manifest, walk_files
-from engine.deploy.models import DeployReport, PullReport, SymbolSpec
-from engine.deploy.paths import UnsafePath, inside, normalize_rel
-from engine.deploy.remote import quote_remote_dir, remote_command
-from engine.deploy.ssh import SshOptions, SshTarget, run_ssh, validate_host
+from gotcha_kb.engine.deploy.compare import compare_deploy, compare_pull, unverifiable
+from gotcha_kb.engine.deploy.errors import DeployInputError, ListingError, SshError
+from gotcha_kb.engine.deploy.listing import parse_listing
+from gotcha_kb.engine.deploy.manifest import DEFAULT_MAX_FILES, Manifest, build_manifest, walk_files
+from gotcha_kb.engine.deploy.models import DeployReport, PullReport, SymbolSpec
+from gotcha_kb.engine.deploy.paths import UnsafePath, inside, normalize_rel
+from gotcha_kb.engine.deploy.remote import quote_remote_dir, remote_command
+from gotcha_kb.engine.deploy.ssh import SshOptions, SshTarget, run_ssh, validate_host
 
 
 def parse_symbol(spec: str) -> SymbolSpec:
@@ -138,7 +138,7 @@ def verify_pull(
     try:
         listing = parse_listing(manifest_text, max_entries=max_files)
     except ListingError as e:
-        from engine.deploy.models import FileCounts, PullVerdict
+        from gotcha_kb.engine.deploy.models import FileCounts, PullVerdict
 
         return PullReport(verdict=PullVerdict.UNVERIFIABLE, summary=f"UNVERIFIABLE: {e}", local_dir=str(root),
                           manifest=source, counts=FileCounts(), files=[])

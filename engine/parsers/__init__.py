@@ -12,8 +12,8 @@ import pkgutil
 from functools import lru_cache
 from types import ModuleType
 
-from engine.evidence import Fact, Line, Parsed
-from engine.segment import split
+from gotcha_kb.engine.evidence import Fact, Line, Parsed
+from gotcha_kb.engine.segment import split
 
 
 @lru_cache(maxsize=1)
@@ -32,14 +32,14 @@ def known_facts() -> dict[str, str]:
     out: dict[str, str] = {}
     for mod in parsers():
         out.update(mod.FACTS)
-    from engine.derive import FACTS as DERIVED
+    from gotcha_kb.engine.derive import FACTS as DERIVED
 
     out.update(DERIVED)
     return out
 
 
 def parse_all(lines: list[Line]) -> Parsed:
-    from engine.derive import derive
+    from gotcha_kb.engine.derive import derive
 
     parsed = Parsed(lines=lines, segments=split(lines))
     for seg in parsed.segments:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from engine.evidence import Fact, Reading, Segment
+from gotcha_kb.engine.evidence import Fact, Reading, Segment
 
 NAME = "file_crlf"
 FACTS = {"file.crlf": "a shown file has CRLF line ends (False when `file`/`cat -A`/`od -c` shows plain LF)"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from engine.evidence import Fact, Reading, Segment
+from gotcha_kb.engine.evidence import Fact, Reading, Segment
 
 NAME = "nvidia_apps"
 FACTS = {"gpu.processes": "rows of --query-compute-apps (0 when it printed only a header or nothing)"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from engine.evidence import Fact, Reading, Segment
+from gotcha_kb.engine.evidence import Fact, Reading, Segment
 
 NAME = "nvidia_perf"
 FACTS = {

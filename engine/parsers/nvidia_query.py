@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 
-from engine.evidence import Fact, Reading, Segment
+from gotcha_kb.engine.evidence import Fact, Reading, Segment
 
 NAME = "nvidia_query"
 FACTS = {

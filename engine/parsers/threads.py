@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from engine.evidence import Fact, Reading, Segment
+from gotcha_kb.engine.evidence import Fact, Reading, Segment
 
 NAME = "threads"
 FACTS = {"cpu.threads": "threads the process will use (the most seen)"}

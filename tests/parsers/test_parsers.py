@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.evidence import Line, Segment
-from engine.normalize import normalize
-from engine.parsers import known_facts, parse_all, parsers
+from gotcha_kb.engine.evidence import Line, Segment
+from gotcha_kb.engine.normalize import normalize
+from gotcha_kb.engine.parsers import known_facts, parse_all, parsers
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "parsers"
@@ -125,10 +125,9 @@ def test_every_parser_has_fixtures():
 
 def _all_modules():
     """Every module in engine/parsers, including any that discovery would silently skip."""
-    import engine.parsers as pkg
-
+    import gotcha_kb.engine.parsers as pkg
     names = sorted(i.name for i in pkgutil.iter_modules(pkg.__path__) if not i.name.startswith("_"))
-    return [importlib.import_module(f"engine.parsers.{n}") for n in names]
+    return [importlib.import_module(f"gotcha_kb.engine.parsers.{n}") for n in names]
 
 
 def test_discovery_finds_every_module():

@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Any
 
-from gotcha_cli.output import UsageError, emit_json
+from gotcha_kb.cli.output import UsageError, emit_json
 
 MAX_INPUT = 256 * 1024 * 1024  # bytes of listing read from a file or stdin
 SHOWN = 30  # per-file lines in the text output; --json has up to 1000
@@ -104,7 +104,7 @@ def _read(path: str) -> str:
 
 
 def cmd_verify_deploy(args: argparse.Namespace) -> int:
-    from engine.deploy import DeployInputError, SshOptions, Verdict, parse_symbol, parse_target, print_command, verify_deploy
+    from gotcha_kb.engine.deploy import DeployInputError, SshOptions, Verdict, parse_symbol, parse_target, print_command, verify_deploy
 
     limits = {"max_files": args.max_files} if args.max_files else {}
     try:
@@ -138,7 +138,7 @@ def cmd_verify_deploy(args: argparse.Namespace) -> int:
 
 
 def cmd_verify_pull(args: argparse.Namespace) -> int:
-    from engine.deploy import DeployInputError, PullVerdict, verify_pull
+    from gotcha_kb.engine.deploy import DeployInputError, PullVerdict, verify_pull
 
     limits = {"max_files": args.max_files} if args.max_files else {}
     text = _read(args.manifest)

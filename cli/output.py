@@ -12,7 +12,7 @@ import argparse
 import sys
 from typing import Any
 
-from gotcha_cli import render
+from gotcha_kb.cli import render
 
 USAGE = 2
 

@@ -11,13 +11,13 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
                        description="Serve lookup, diagnose and the catalog over MCP: stdio by default, "
                        "streamable HTTP (stateless) at http://HOST:PORT/mcp with --http.")
     # The MCP SDK is imported only when serving: `gotcha lookup` never pays for it.
-    from mcp_server.__main__ import add_arguments
+    from gotcha_kb.mcp_server.__main__ import add_arguments
 
     add_arguments(p)
     p.set_defaults(func=cmd_serve)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from mcp_server.__main__ import run
+    from gotcha_kb.mcp_server.__main__ import run
 
     return run(args.http, getattr(args, "catalog", None), args.log_level)

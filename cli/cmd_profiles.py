@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from gotcha_cli import render
-from gotcha_cli.output import UsageError, emit_json, lines, wrap
+from gotcha_kb.cli import render
+from gotcha_kb.cli.output import UsageError, emit_json, lines, wrap
 
 TABLE_FIELDS = (
     "kind",
@@ -37,14 +37,14 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
 
 
 def _catalog(args: argparse.Namespace):
-    from kb.loader import load_catalog
+    from gotcha_kb.kb.loader import load_catalog
 
     return load_catalog(getattr(args, "catalog", None))
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
-    from kb.names import UnknownName, find_profile, find_section
-    from kb.profile_model import ProfileFacts
+    from gotcha_kb.kb.names import UnknownName, find_profile, find_section
+    from gotcha_kb.kb.profile_model import ProfileFacts
 
     cat = _catalog(args)
     try:

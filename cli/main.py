@@ -1,7 +1,7 @@
 """`gotcha` entry point: argparse, one module per command family, heavy imports deferred.
 
 Exit codes: 0 found / ok, 1 nothing found / check failed / not verified, 2 usage error
-(gotcha_cli/output.py says more, including the --json error shape).
+(cli/output.py says more, including the --json error shape).
 """
 
 from __future__ import annotations
@@ -14,18 +14,18 @@ from typing import Any
 # Command -> the module that registers it. Only the module for the command being run is
 # imported, so `gotcha lookup` does not pay for diagnose, eval or the MCP server.
 COMMANDS = {
-    "lookup": "gotcha_cli.cmd_kb",
-    "show": "gotcha_cli.cmd_kb",
-    "list": "gotcha_cli.cmd_kb",
-    "check": "gotcha_cli.cmd_kb",
-    "profile": "gotcha_cli.cmd_profiles",
-    "profiles": "gotcha_cli.cmd_profiles",
-    "diagnose": "gotcha_cli.cmd_diagnose",
-    "probe": "gotcha_cli.cmd_diagnose",
-    "eval": "gotcha_cli.cmd_eval",
-    "verify-deploy": "gotcha_cli.cmd_verify",
-    "verify-pull": "gotcha_cli.cmd_verify",
-    "serve": "gotcha_cli.cmd_serve",
+    "lookup": "gotcha_kb.cli.cmd_kb",
+    "show": "gotcha_kb.cli.cmd_kb",
+    "list": "gotcha_kb.cli.cmd_kb",
+    "check": "gotcha_kb.cli.cmd_kb",
+    "profile": "gotcha_kb.cli.cmd_profiles",
+    "profiles": "gotcha_kb.cli.cmd_profiles",
+    "diagnose": "gotcha_kb.cli.cmd_diagnose",
+    "probe": "gotcha_kb.cli.cmd_diagnose",
+    "eval": "gotcha_kb.cli.cmd_eval",
+    "verify-deploy": "gotcha_kb.cli.cmd_verify",
+    "verify-pull": "gotcha_kb.cli.cmd_verify",
+    "serve": "gotcha_kb.cli.cmd_serve",
 }
 COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 
@@ -44,7 +44,7 @@ def _command_in(argv: list[str]) -> str | None:
 
 def common_options(top: bool) -> argparse.ArgumentParser:
     """--catalog and --json, accepted before or after the command name."""
-    from gotcha_cli.output import Parser
+    from gotcha_kb.cli.output import Parser
 
     p = Parser(add_help=False)
     # On subcommands SUPPRESS keeps an unset flag from overwriting the top-level value.
@@ -57,7 +57,7 @@ def common_options(top: bool) -> argparse.ArgumentParser:
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
-    from gotcha_cli.output import Parser
+    from gotcha_kb.cli.output import Parser
 
     parser = Parser(
         prog="gotcha",
@@ -102,7 +102,7 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from gotcha_cli.output import UsageError, error, set_json_errors
+    from gotcha_kb.cli.output import UsageError, error, set_json_errors
 
     argv = sys.argv[1:] if argv is None else argv
     # Known before parsing, so that even argparse's own usage errors come out as JSON.
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
-    from engine.errors import ModelError
+    from gotcha_kb.engine.errors import ModelError
 
     try:
         return int(args.func(args) or 0)

@@ -6,8 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from gotcha_cli import render
-from gotcha_cli.output import emit_json, error, lines, wrap
+from gotcha_kb.cli import render
+from gotcha_kb.cli.output import emit_json, error, lines, wrap
 
 DEFAULT_TOP = 3
 # Candidates this unlikely are noise to a reader: hidden from the text output unless asked for
@@ -42,8 +42,8 @@ def _read_input(args: argparse.Namespace) -> tuple[bytes | str | None, int]:
     import os
     import stat
 
-    from engine.normalize import MAX_INPUT_BYTES
-    from engine.tailread import EndlessInput, read_tail
+    from gotcha_kb.engine.normalize import MAX_INPUT_BYTES
+    from gotcha_kb.engine.tailread import EndlessInput, read_tail
 
     if args.file and args.file != "-":
         try:
@@ -92,7 +92,7 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     if not (data.strip() if isinstance(data, (str, bytes)) else data):
         error("the input is empty")
         return 2
-    from engine.api import build_engine
+    from gotcha_kb.engine.api import build_engine
 
     eng = build_engine(getattr(args, "catalog", None))
     try:
@@ -153,7 +153,7 @@ def _size(n: int) -> str:
 
 
 def cmd_probe(args: argparse.Namespace) -> int:
-    from engine.probe import probe_script
+    from gotcha_kb.engine.probe import probe_script
 
     script = probe_script()
     if args.json:

@@ -6,8 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from gotcha_cli import render
-from gotcha_cli.output import UsageError, emit_json, error, lines, warn, wrap
+from gotcha_kb.cli import render
+from gotcha_kb.cli.output import UsageError, emit_json, error, lines, warn, wrap
 
 
 def register(sub: Any, shared: argparse.ArgumentParser) -> None:
@@ -34,7 +34,7 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
 
 
 def _index(args: argparse.Namespace) -> dict[str, Any]:
-    from kb.index import load_index
+    from gotcha_kb.kb.index import load_index
 
     data = load_index(getattr(args, "catalog", None))
     if data["problems"]:
@@ -48,7 +48,7 @@ def _usage(msg: str) -> int:
 
 
 def cmd_lookup(args: argparse.Namespace) -> int:
-    from kb.search import MAX_QUERY_CHARS, SearchIndex, UnknownPlatform, lookup
+    from gotcha_kb.kb.search import MAX_QUERY_CHARS, SearchIndex, UnknownPlatform, lookup
 
     if args.limit < 1:
         return _usage("--limit must be at least 1")
@@ -77,7 +77,7 @@ def cmd_lookup(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace):
-    from kb.loader import load_catalog
+    from gotcha_kb.kb.loader import load_catalog
 
     cat = load_catalog(getattr(args, "catalog", None))
     if cat.errors:
@@ -86,13 +86,13 @@ def _load(args: argparse.Namespace):
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from kb.names import UnknownName, find_profile
+    from gotcha_kb.kb.names import UnknownName, find_profile
 
     cat = _load(args)
     entry = cat.get(args.id)
     if entry is None:
-        from kb.index import build_index
-        from kb.search import suggest_ids
+        from gotcha_kb.kb.index import build_index
+        from gotcha_kb.kb.search import suggest_ids
 
         hint = suggest_ids(build_index(cat), args.id)
         raise UsageError(f"unknown id {args.id.strip().upper()!r}" + (f"; did you mean {', '.join(hint)}?" if hint else "")
@@ -130,7 +130,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from kb.names import UnknownName, find_profile, match_themes
+    from gotcha_kb.kb.names import UnknownName, find_profile, match_themes
 
     cat = _load(args)
     entries = cat.entries
@@ -158,12 +158,12 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from kb.loader import load_catalog
+    from gotcha_kb.kb.loader import load_catalog
 
     cat = load_catalog(getattr(args, "catalog", None))
     problems = list(cat.problems)
     try:
-        from engine.validate import validate_catalog
+        from gotcha_kb.engine.validate import validate_catalog
     except ModuleNotFoundError:
         validate_catalog = None
     if validate_catalog is not None:

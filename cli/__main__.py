@@ -1,0 +1,5 @@
+import sys
+
+from gotcha_kb.cli.main import main
+
+sys.exit(main())

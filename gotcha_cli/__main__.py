@@ -1,5 +1,0 @@
-import sys
-
-from gotcha_cli.main import main
-
-sys.exit(main())
