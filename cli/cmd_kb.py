@@ -77,9 +77,9 @@ def cmd_lookup(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace):
-    from gotcha_kb.kb.loader import load_catalog
+    from gotcha_kb.kb.catalog_cache import load_catalog_cached
 
-    cat = load_catalog(getattr(args, "catalog", None))
+    cat = load_catalog_cached(getattr(args, "catalog", None))
     if cat.errors:
         warn(f"the catalog has {len(cat.errors)} problem(s); run 'gotcha check' to see them")
     return cat

@@ -37,9 +37,9 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
 
 
 def _catalog(args: argparse.Namespace):
-    from gotcha_kb.kb.loader import load_catalog
+    from gotcha_kb.kb.catalog_cache import load_catalog_cached
 
-    return load_catalog(getattr(args, "catalog", None))
+    return load_catalog_cached(getattr(args, "catalog", None))
 
 
 def cmd_profile(args: argparse.Namespace) -> int:

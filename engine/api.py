@@ -1,16 +1,10 @@
-"""The one way faces (CLI, MCP server, evals) get an engine: catalog + cases, built once."""
+"""The one way faces (CLI, MCP server) get an engine: catalog + cases, built once or read from the cache."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from gotcha_kb.engine.cases import load_cases
 from gotcha_kb.engine.diagnose import Engine
-from gotcha_kb.kb.loader import load_catalog
+from gotcha_kb.engine.snapshot import load_engine
 
 
 def build_engine(catalog_paths: list[str] | None = None, cases_path: str | None = None) -> Engine:
-    catalog = load_catalog(catalog_paths)
-    cases = load_cases(Path(cases_path) if cases_path else None)
-    return Engine(catalog, cases.cases)
-
+    return load_engine(catalog_paths, cases_path)

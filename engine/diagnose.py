@@ -8,7 +8,6 @@ confidence -> matches, evidence, next checks, or an honest abstention.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -22,50 +21,22 @@ from gotcha_kb.engine.normalize import normalize
 from gotcha_kb.engine.parsers import parse_all
 from gotcha_kb.engine.redact import redact
 from gotcha_kb.engine.scoring import FEATURES, MAX_SIGNAL
-from gotcha_kb.engine.signals import CompiledSignal, TextIndex, compile_entry, drop_repeats, evaluate
-from gotcha_kb.engine.scope import ScopeModel
-from gotcha_kb.engine.textsim import Centroids, TfIdf, phrase_hits, tokens
+from gotcha_kb.engine.signals import TextIndex, drop_repeats, evaluate
+from gotcha_kb.engine.tables import Tables, build_tables
+from gotcha_kb.engine.textsim import phrase_hits, tokens
 from gotcha_kb.engine.unexplained import ERROR_LINE, ErrorCoverage, error_lines
 from gotcha_kb.kb.catalog import Catalog
 from gotcha_kb.kb.models import Entry
 from gotcha_kb.kb.names import find_profile
 
-AMBIGUOUS_PLATFORM_WORDS = {"local", "lambda", "china", "generic-ssh", "generic ssh"}
 MAX_PHRASES = 2.0  # phrase evidence saturates: three error strings are not 3x one
 PHRASE_CANDIDATES = 40
-ENTRY_AS_EXAMPLES = 3  # in-scope examples each universal entry's words count as (1 and 3 measured; 3 better)
 # "Most similar of all" means little when every similarity is faint: relative features are taken
 # against at least this cosine, so a 0.08 resemblance cannot pose as the best match's full weight.
 # 0.2 measured best of 0, 0.15, 0.2, 0.25, 0.35 on the real set under cross-validation.
 REL_FLOOR = 0.2
 TEXT_TAIL_LINES = 1000  # big logs: the text models read only the end, where it broke
 PHRASE_TAIL_LINES = 300
-
-
-def _hint_pattern(hint: str) -> str:
-    """A hint matches as a whole token: `vastai` not inside `myvastaibackup`, a path not inside another path.
-
-    A hint that is one of the ambiguous platform words matches only as written: `Lambda` names
-    the cloud, while `lambda` is Python's keyword.
-    """
-    # Chinese has no spaces, so a CJK hint matches anywhere; ASCII words and paths need edges.
-    left = "" if not hint[0].isascii() else r"(?<![\w-])" if hint[0].isalnum() else r"(?<![\w./-])"
-    right = r"(?![\w-])" if hint[-1].isascii() and hint[-1].isalnum() else ""
-    body = re.escape(hint)
-    return left + (f"(?-i:{body})" if hint.lower() in AMBIGUOUS_PLATFORM_WORDS else body) + right
-
-
-def _entry_doc(e: Entry) -> list[str]:
-    # The checks belong here too: people paste the very commands an entry's checks run
-    # (`df -i`, `cat /sys/fs/cgroup/memory.events`) and describe what those showed.
-    return (
-        tokens(e.title) * 2
-        + tokens(" ".join(e.keywords)) * 2
-        + tokens(" ".join(e.error_strings)) * 2
-        + tokens(e.symptom) * 2
-        + tokens(e.root_cause)
-        + tokens(" ".join(f"{c.run} {c.shows}" for c in e.checks))
-    )
 
 
 # A traceback frame (`File "/x/y.py", line 12, in f`) and the source line printed under it name the
@@ -126,60 +97,24 @@ class Analysis:
 class Engine:
     """A catalog compiled for diagnosis. Build once, call diagnose() many times (thread-safe reads)."""
 
-    def __init__(self, catalog: Catalog, cases: Iterable[Case] = ()):
+    def __init__(self, catalog: Catalog, cases: Iterable[Case] = (), tables: Tables | None = None):
+        """`tables` come from the disk cache (engine/snapshot.py) or are built here."""
         self.catalog = catalog
         self.entries = list(catalog.entries)
         self.by_id = {e.id: e for e in self.entries}
-        self.signals: dict[str, list[CompiledSignal]] = {e.id: compile_entry(e) for e in self.entries}
         self.position = {e.id: i for i, e in enumerate(self.entries)}  # row in entry_index
-        self.entry_index = TfIdf([_entry_doc(e) for e in self.entries])
         self.cases = [c for c in cases if all(x in self.by_id for x in c.expect)]
-        case_toks = [tokens(c.input) for c in self.cases]
-        self.case_index = TfIdf(case_toks)
         self.case_pos = {c.id: i for i, c in enumerate(self.cases)}
         self.case_by_id = {c.id: c for c in self.cases}
-        self.case_words = {c.id: set(t) for c, t in zip(self.cases, case_toks)}
+        t = tables if tables is not None else build_tables(self.entries, self.cases, catalog.profiles)
+        self.tables = t
+        self.entry_index, self.case_index, self.signals = t.entry_index, t.case_index, t.signals
+        self.case_words, self.case_vocab, self.scope, self.centroids = t.case_words, t.case_vocab, t.scope, t.centroids
+        self.phrases, self.phrase_weight, self.platform_aliases = t.phrases, t.phrase_weight, t.platform_aliases
         # Words the catalog and its in-scope examples use: an input made of other words is likely
         # about something the catalog does not cover.
         self.catalog_vocab = set(self.entry_index.idf)
-        self.case_vocab: Counter[str] = Counter()  # in how many in-scope cases each word occurs
-        for c in self.cases:
-            if c.expect:
-                self.case_vocab.update(self.case_words[c.id])
-        # The catalog's own words are in scope too, each universal entry counted as a few examples:
-        # the cases alone teach the gate that a real post's unfamiliar wording means "not ours".
-        own = [(set(tokens(" ".join([e.title, *e.keywords, e.symptom]))), True) for e in self.entries if e.platform is None]
-        self.scope = ScopeModel([(self.case_words[c.id], bool(c.expect)) for c in self.cases] + own * ENTRY_AS_EXAMPLES)
-        self.centroids = Centroids(self.case_index, [[(c.expect[0], 1.0)] + [(x, 0.5) for x in c.also_ok] if c.expect else [] for c in self.cases])
-        # Phrases: the exact error strings an entry quotes, and its multi-word keywords. A phrase
-        # many entries share ("nvidia-smi", "checkpoint") says little, so it counts less.
-        self.phrases = {
-            e.id: [p for p in dict.fromkeys(e.error_strings + [k for k in e.keywords if " " in k.strip()])]
-            for e in self.entries
-        }
-        owners: dict[str, int] = {}
-        for plist in self.phrases.values():
-            for p in plist:
-                owners[p.lower()] = owners.get(p.lower(), 0) + 1
-        self.phrase_weight = {p: 1.0 / n for p, n in owners.items()}
-        # What gives the platform away: its names (except those that are ordinary words, such as
-        # "local" or "lambda" in Python code) and the hostnames, paths and CLI names its profile
-        # declares as hints (`connect.westb.seetacloud.com`, `/root/autodl-tmp`).
-        patterns: dict[str, str] = {}
-        self.platform_aliases: dict[str, str] = {}
-        for name, prof in catalog.profiles.items():
-            display = prof.facts.display_name.lower()
-            for alias in {name, display, display.replace(".", "")} - AMBIGUOUS_PLATFORM_WORDS:
-                self.platform_aliases[alias] = name
-                patterns[alias] = r"(?<![\w.])" + re.escape(alias) + r"(?![\w])"
-            for hint in prof.facts.hints:
-                self.platform_aliases[hint.lower()] = name
-                patterns[hint.lower()] = _hint_pattern(hint)  # a hint's edges are the looser ones (ssh5.vast.ai)
-        self._platform_rx = (
-            re.compile("(?i)(" + "|".join(patterns[a] for a in sorted(patterns, key=len, reverse=True)) + ")")
-            if patterns
-            else None
-        )
+        self._platform_rx = re.compile(t.platform_pattern) if t.platform_pattern else None
         self.model = scoring.load()
 
     # -- helpers -----------------------------------------------------------------------------
@@ -192,13 +127,16 @@ class Engine:
         distinct = set(toks)
         if not distinct:
             return 1.0  # nothing but parsed command output: no foreign words either
-        own = self.case_words[held.id] if held is not None and held.expect else set()
+        own = self.words_of(held.id) if held is not None and held.expect else set()
         known = sum(1 for t in distinct if t in self.catalog_vocab or self.case_vocab[t] - (t in own) > 0)
         return known / len(distinct)
 
+    def words_of(self, case_id: str) -> set[str]:
+        return set(self.case_words[case_id].split())
+
     def _case_words_why(self, case: Case, qtoks: list[str]) -> str:
         """'reads like past reports of this trap: 'sighup', 'nohup'': the rarest shared words first."""
-        shared = set(qtoks) & self.case_words[case.id]
+        shared = set(qtoks) & self.words_of(case.id)
         idf = self.case_index.idf
         words = sorted(shared, key=lambda t: (-idf.get(t, 0.0), t))[:4]
         if not words:
@@ -276,7 +214,7 @@ class Engine:
         # Whether the paste is ours at all is judged without its progress lines (they still rank).
         gist = tokens(" ".join(ln.text for ln in prose if not _progress_line(ln.text)))
         coverage = self._coverage(gist, held)
-        scope = self.scope.log_odds(set(gist), (self.case_words[held.id], bool(held.expect)) if held else None)
+        scope = self.scope.log_odds(set(gist), (self.words_of(held.id), bool(held.expect)) if held else None)
         centroid = self.centroids.similarity(case_sim, self.case_pos.get(exclude_case) if exclude_case else None)
         phrase_lines = [ln.text for ln in free[-PHRASE_TAIL_LINES:]]
 
@@ -300,7 +238,7 @@ class Engine:
                 scale = w["signal_pos"] if sig.weight >= 0 else w["signal_neg"]
                 ev.append(
                     EvidenceItem(
-                        kind="regex" if sig.regex is not None else "fact",
+                        kind="regex" if sig.pattern is not None else "fact",
                         why=sig.why or sig.source,
                         weight=round(sig.weight * scale, 2),
                         line=hit.line,

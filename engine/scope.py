@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 SMOOTH = 0.5  # add-half smoothing: a word seen on one side only is evidence, not proof
 
@@ -23,6 +24,16 @@ class ScopeModel:
         for words, in_scope in examples:
             self.count[in_scope].update(words)
             self.docs[in_scope] += 1
+
+    def to_plain(self) -> dict[str, Any]:
+        return {"in": dict(self.count[True]), "out": dict(self.count[False]), "docs_in": self.docs[True], "docs_out": self.docs[False]}
+
+    @classmethod
+    def from_plain(cls, d: dict[str, Any]) -> "ScopeModel":
+        self = cls.__new__(cls)
+        self.count = {True: Counter(d["in"]), False: Counter(d["out"])}
+        self.docs = {True: int(d["docs_in"]), False: int(d["docs_out"])}
+        return self
 
     def log_odds(self, words: set[str], leave_out: tuple[set[str], bool] | None = None) -> float:
         """Per-word-normalised log-odds that `words` are in scope (0.0 = no opinion)."""

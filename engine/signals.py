@@ -1,12 +1,13 @@
 """Evaluate the catalog's signals: regexes newest-first over lines, predicates over facts.
 
-Every regex is compiled once per catalog. A regex is searched over the whole text in one C-level
+Every regex is compiled once per process, on first use. A regex is searched over the whole text in one C-level
 pass (re.M), not line by line, so a 1 MB log costs one scan per pattern.
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 
@@ -16,16 +17,36 @@ from gotcha_kb.kb.models import Entry
 from gotcha_kb.kb.predicates import Predicate, parse_predicate
 
 
+@functools.lru_cache(maxsize=None)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.M)
+
+
 @dataclass(frozen=True)
 class CompiledSignal:
-    entry_id: str
-    regex: re.Pattern[str] | None
+    pattern: str | None  # the regex as written; compiled on first use (most never run: prefilter)
     predicates: tuple[Predicate, ...]
     weight: float
     why: str
     source: str  # the regex or predicates as written, for messages
     literals: tuple[str, ...] | None = None  # one of these must be in the text for the regex to match
     icase: bool = False
+
+    @property
+    def regex(self) -> re.Pattern[str] | None:
+        return None if self.pattern is None else _compiled(self.pattern)
+
+    def to_plain(self) -> tuple:
+        preds = tuple((p.fact, p.op, p.value) for p in self.predicates)
+        return (self.pattern, preds, self.weight, self.why, self.source, self.literals, self.icase)
+
+    @classmethod
+    def from_plain(cls, t: tuple) -> "CompiledSignal":
+        pattern, preds, weight, why, source, literals, icase = t
+        if not (pattern is None or isinstance(pattern, str)) or not isinstance(weight, (int, float)):
+            raise ValueError("not a signal")
+        parsed = tuple(Predicate.model_construct(fact=f, op=o, value=v) for f, o, v in preds)
+        return cls(pattern, parsed, float(weight), str(why), str(source), tuple(literals) if literals else None, bool(icase))
 
 
 @dataclass(frozen=True)
@@ -36,13 +57,13 @@ class SignalHit:
 
 
 def compile_entry(entry: Entry) -> list[CompiledSignal]:
+    """The entry's signals ready to evaluate: predicates parsed, regex literals for the prefilter."""
     out = []
     for s in entry.signals:
-        rx = re.compile(s.regex, re.M) if s.regex else None
         preds = tuple(parse_predicate(p) for p in s.fact)
         written = " & ".join(([f"/{s.regex}/"] if s.regex else []) + list(s.fact))
         lits, icase = required_literals(s.regex) if s.regex else (None, False)
-        out.append(CompiledSignal(entry.id, rx, preds, s.weight, s.why, written, tuple(lits) if lits else None, icase))
+        out.append(CompiledSignal(s.regex or None, preds, s.weight, s.why, written, tuple(lits) if lits else None, icase))
     return out
 
 
@@ -132,10 +153,10 @@ def evaluate(sig: CompiledSignal, index: TextIndex, facts: dict[str, Fact]) -> S
     for pred in sig.predicates:
         if not holds(pred, facts):
             return None
-    if sig.regex is not None:
+    if sig.pattern is not None:
         if sig.literals is not None and not index.may_contain(sig.literals, sig.icase):
             return None
-        found = index.last_match(sig.regex)
+        found = index.last_match(_compiled(sig.pattern))
         if found is None:
             return None
         return SignalHit(sig, found[0], found[1])

@@ -7,9 +7,10 @@ keeps a query proportional to its own length, not to the catalog's size.
 from __future__ import annotations
 
 import math
+from array import array
 import re
 from collections import Counter
-from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -53,12 +54,6 @@ def _stem(w: str) -> str:
     return w
 
 
-@dataclass
-class _Doc:
-    key: int
-    norm: float
-
-
 class TfIdf:
     """Cosine similarity of a query against a fixed set of documents (sublinear tf, smooth idf)."""
 
@@ -68,15 +63,34 @@ class TfIdf:
         for d in docs:
             df.update(set(d))
         self.idf = {t: math.log((1 + self.n) / (1 + c)) + 1.0 for t, c in df.items()}
-        self.postings: dict[str, list[tuple[int, float]]] = {}
-        self.vectors: list[dict[str, float]] = []  # unit-length document vectors
+        # Unit-length document vectors: read once, by Centroids, while the engine is built; an
+        # index restored from the cache (from_plain) has none.
+        self.vectors: list[dict[str, float]] = []
+        rows: dict[str, tuple[array, array]] = {}
         for i, d in enumerate(docs):
             weights = {t: (1 + math.log(c)) * self.idf[t] for t, c in Counter(d).items()}
             norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
             unit = {t: v / norm for t, v in weights.items()}
             self.vectors.append(unit)
             for t, v in unit.items():
-                self.postings.setdefault(t, []).append((i, v))
+                ids, ws = rows.setdefault(t, (array("i"), array("d")))
+                ids.append(i)
+                ws.append(v)
+        # Postings as packed bytes (document ids, weights): the cache stores and restores them as
+        # two byte strings per word, not as thousands of small tuples to rebuild.
+        self.postings: dict[str, tuple[bytes, bytes]] = {t: (ids.tobytes(), ws.tobytes()) for t, (ids, ws) in rows.items()}
+
+    def to_plain(self) -> dict[str, Any]:
+        return {"n": self.n, "idf": self.idf, "postings": self.postings}
+
+    @classmethod
+    def from_plain(cls, d: dict[str, Any]) -> "TfIdf":
+        self = cls.__new__(cls)
+        self.n, self.idf, self.postings, self.vectors = int(d["n"]), dict(d["idf"]), dict(d["postings"]), []
+        # A query casts these bytes to int32 ids and float64 weights: check they pair up first.
+        if any(type(ids) is not bytes or len(ids) % 4 or len(ws) != 2 * len(ids) for ids, ws in self.postings.values()):
+            raise ValueError("postings of the wrong shape")
+        return self
 
     def query(self, toks: list[str]) -> dict[int, float]:
         counts = Counter(t for t in toks if t in self.idf)
@@ -88,7 +102,8 @@ class TfIdf:
         qnorm = math.sqrt(sum(v * v for v in q.values()) + unknown * 1.0) or 1.0
         scores: dict[int, float] = {}
         for t, v in q.items():
-            for i, w in self.postings[t]:
+            ids, ws = self.postings[t]
+            for i, w in zip(memoryview(ids).cast("i"), memoryview(ws).cast("d")):
                 scores[i] = scores.get(i, 0.0) + v * w
         return {i: s / qnorm for i, s in scores.items()}
 
@@ -127,7 +142,6 @@ class Centroids:
         for i, labs in enumerate(labels):
             for lab, w in labs:
                 self.members.setdefault(lab, []).append((i, w))
-        self.index = index
         self.norm2: dict[str, float] = {}
         self.cross: dict[tuple[str, int], float] = {}  # sum_c w_c * v_c . v_i, for i in the label
         for lab, mem in self.members.items():
@@ -143,6 +157,15 @@ class Centroids:
                 self.cross[(lab, i)] = row
                 total += wi * row
             self.norm2[lab] = total
+
+    def to_plain(self) -> dict[str, Any]:
+        return {"members": self.members, "norm2": self.norm2, "cross": self.cross}
+
+    @classmethod
+    def from_plain(cls, d: dict[str, Any]) -> "Centroids":
+        self = cls.__new__(cls)
+        self.members, self.norm2, self.cross = dict(d["members"]), dict(d["norm2"]), dict(d["cross"])
+        return self
 
     def similarity(self, case_sim: dict[int, float], exclude: int | None = None) -> dict[str, float]:
         out: dict[str, float] = {}

@@ -1,24 +1,19 @@
 """A compact, cached search index, so `gotcha lookup` starts fast.
 
 Building the index needs the full loader (markdown-it, yaml, pydantic: ~150 ms of imports). The
-index is plain data, so it is cached on disk (marshal: no import, fast to read) keyed by the source files' paths, sizes and mtimes,
-and a warm `gotcha lookup` imports none of those.
-
-The cache lives in $XDG_CACHE_HOME/gotcha-kb/ (~/.cache/gotcha-kb/), one index-<key>.marshal file
-for the current catalog; files of older keys are deleted when a new one is written. A cache file
-is only trusted when its whole shape checks out; anything else (truncated, another version,
-edited by hand) is rebuilt, never an error. Deleting the folder is always safe.
+index is plain data, so it is cached on disk (kb/diskcache.py: one index-<key>.marshal file keyed
+by the source files' paths, sizes and mtimes), and a warm `gotcha lookup` imports none of those.
+A cache file is only trusted when its whole shape checks out; anything else (truncated, another
+version, edited by hand) is rebuilt, never an error.
 """
 
 from __future__ import annotations
 
-import marshal
 import os
 import re
-import sys
-import zlib
 from typing import Any
 
+from gotcha_kb.kb import diskcache
 from gotcha_kb.kb.paths import expand, resolve_sources
 
 INDEX_VERSION = 6
@@ -27,32 +22,16 @@ _ENTRY_STR = ("id", "title", "theme", "symptom", "body", "source")
 _ENTRY_LISTS = ("keywords", "error_strings", "profile_fields")
 
 
-def cache_dir() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "gotcha-kb")
-
-
 def _plain(md: str) -> str:
     return " ".join(_MD_NOISE.sub(" ", md).split())
 
 
-def _fingerprint(sources: list[str]) -> str:
+def _fingerprint(sources: list[str], environ: dict[str, str] | None) -> str:
     """Changes whenever a source file, this code, or the Python version (marshal format) changes."""
     here = os.path.dirname(os.path.abspath(__file__))
-    parts = [f"v{INDEX_VERSION}", sys.version]
-    for code in ("index.py", "search.py"):
-        st = os.stat(os.path.join(here, code))
-        parts.append(f"{code}|{st.st_size}|{st.st_mtime_ns}")
-    parts += [f"src:{os.path.abspath(s)}" for s in sources]
-    for f in expand([s for s in sources if os.path.exists(s)]):
-        try:
-            st = os.stat(f)
-            parts.append(f"{os.path.abspath(f)}|{st.st_size}|{st.st_mtime_ns}")
-        except OSError:
-            parts.append(f"{f}|missing")
-    blob = "\n".join(parts).encode("utf-8", "surrogateescape")
-    # Two independent 32-bit checksums: plenty to tell catalog versions apart, no hashlib import.
-    return f"{zlib.crc32(blob):08x}{zlib.adler32(blob):08x}"
+    code = [os.path.join(here, f) for f in ("index.py", "search.py")]
+    files = [*code, *expand([s for s in sources if os.path.exists(s)])]
+    return diskcache.fingerprint([f"v{INDEX_VERSION}", *(f"src:{os.path.abspath(s)}" for s in sources)], files, environ)
 
 
 def build_index(catalog: Any) -> dict[str, Any]:
@@ -125,51 +104,15 @@ def valid_index(data: Any) -> bool:
                for k, p in profiles.items())
 
 
-def _prune(folder: str, keep: str) -> None:
-    """Delete index files of other keys (each catalog edit made one) and temp files of dead writers."""
-    import time
-
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return
-    for name in names:
-        full = os.path.join(folder, name)
-        stale = name.startswith("index-") and name.endswith(".marshal") and full != keep
-        # A temp file is another process's write in progress, unless it is old.
-        try:
-            stale = stale or (name.startswith("index-") and name.endswith(".tmp") and time.time() - os.stat(full).st_mtime > 600)
-            if stale:
-                os.unlink(full)
-        except OSError:
-            pass  # another process pruned it first, or it is not ours to delete
-
-
 def load_index(paths: list[str] | None = None, environ: dict[str, str] | None = None) -> dict[str, Any]:
     """The index for these sources: from the cache when fresh, else built (and cached if we can)."""
     sources = resolve_sources(paths, environ)
-    key = _fingerprint(sources)
-    path = os.path.join(cache_dir(), f"index-{key}.marshal")
-    try:
-        with open(path, "rb") as fh:
-            data = marshal.loads(fh.read())  # marshal.load(fh) reads piecemeal: 10x slower
-        if valid_index(data):
-            return data
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
+    key = _fingerprint(sources, environ)
+    data = diskcache.read("index", key)
+    if valid_index(data):
+        return data
     from gotcha_kb.kb.loader import load_catalog  # heavy: only on a cache miss
 
     data = build_index(load_catalog(paths, environ))
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(tmp, "wb") as fh:
-            fh.write(marshal.dumps(data))
-        os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the new one
-        _prune(os.path.dirname(path), keep=path)
-    except (OSError, ValueError):
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass  # a read-only home still gets answers, just without the speed-up
+    diskcache.write("index", key, data)
     return data

@@ -7,7 +7,6 @@ of the catalog still loads. Callers decide whether errors are fatal (`gotcha che
 from __future__ import annotations
 
 import os
-import re
 import stat
 from pathlib import Path
 

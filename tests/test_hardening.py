@@ -272,7 +272,7 @@ def test_too_many_files_are_capped_with_a_way_to_raise_the_cap(tmp_path):
 
 
 def _cache_files() -> list[str]:
-    from gotcha_kb.kb.index import cache_dir
+    from gotcha_kb.kb.diskcache import cache_dir
 
     d = cache_dir()
     return sorted(n for n in os.listdir(d) if n.startswith("index-")) if os.path.isdir(d) else []
@@ -286,20 +286,22 @@ def _cache_files() -> list[str]:
 )
 def test_a_malformed_index_cache_is_rebuilt_not_a_crash(poison, capsys):
     import marshal
+    import zlib
 
-    from gotcha_kb.kb.index import cache_dir
+    from gotcha_kb.kb.diskcache import cache_dir
 
     assert main(["lookup", "inode"]) == 0  # writes the cache
     capsys.readouterr()
     (name,) = _cache_files()
+    payload = marshal.dumps(poison)  # with a valid checksum, so that the shape check must catch it
     with open(os.path.join(cache_dir(), name), "wb") as fh:
-        fh.write(marshal.dumps(poison))
+        fh.write(zlib.crc32(payload).to_bytes(4, "little") + payload)
     assert main(["lookup", "inode"]) == 0
     assert "U7" in capsys.readouterr().out
 
 
 def test_stale_cache_files_are_pruned(tmp_path, capsys):
-    from gotcha_kb.kb.index import cache_dir
+    from gotcha_kb.kb.diskcache import cache_dir
 
     main(["lookup", "inode"])
     os.makedirs(cache_dir(), exist_ok=True)

@@ -1,0 +1,133 @@
+"""The on-disk caches of the parsed catalog and the built engine: same answers, rebuilt when stale or broken."""
+
+from __future__ import annotations
+
+import marshal
+import os
+import shutil
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+from gotcha_kb.engine.cases import load_cases
+from gotcha_kb.engine.diagnose import Engine
+from gotcha_kb.engine.snapshot import load_engine
+from gotcha_kb.kb import diskcache
+from gotcha_kb.kb.catalog_cache import load_catalog_cached
+from gotcha_kb.kb.loader import load_catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _files(kind: str) -> list[str]:
+    d = diskcache.cache_dir()
+    return sorted(n for n in os.listdir(d) if n.startswith(f"{kind}-")) if os.path.isdir(d) else []
+
+
+@pytest.fixture()
+def fresh_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "gotcha-kb"
+
+
+def _poison(kind: str, value) -> None:
+    (name,) = _files(kind)
+    payload = marshal.dumps(value)
+    with open(os.path.join(diskcache.cache_dir(), name), "wb") as fh:
+        fh.write(zlib.crc32(payload).to_bytes(4, "little") + payload)
+
+
+def test_a_restored_engine_answers_exactly_like_a_built_one(fresh_cache):
+    built = Engine(load_catalog(), load_cases().cases)
+    load_engine()  # writes both caches
+    assert _files("engine") and _files("catalog")
+    restored = load_engine()
+    assert restored.case_index.vectors == []  # it really came from the cache
+    sample = [c for c in load_cases().cases][::23]
+    assert len(sample) > 60
+    for case in sample:
+        a = built.diagnose(case.input, platform=case.platform).model_dump()
+        b = restored.diagnose(case.input, platform=case.platform).model_dump()
+        assert a == b, case.id
+
+
+def test_a_restored_catalog_equals_a_parsed_one(fresh_cache):
+    parsed = load_catalog()
+    load_catalog_cached()
+    assert _files("catalog")
+    assert load_catalog_cached() == parsed
+
+
+@pytest.mark.parametrize(
+    "poison",
+    [
+        {"version": 1},
+        {"version": 1, "cases": [], "tables": {}},
+        {"version": 1, "cases": [("x",)], "tables": {}},
+        "not a dict",
+        None,
+    ],
+    ids=["only a version", "empty tables", "a case of the wrong shape", "a string", "none"],
+)
+def test_a_malformed_engine_cache_is_rebuilt(fresh_cache, poison):
+    load_engine()
+    _poison("engine", poison)
+    eng = load_engine()
+    assert eng.diagnose("[ 9.1] Out of memory: Killed process 4242 (python)").matches[0].id == "U9"
+    assert eng.case_index.n > 1000
+
+
+def test_postings_of_the_wrong_length_are_rebuilt_not_a_crash_later(fresh_cache):
+    load_engine()
+    (name,) = _files("engine")
+    path = os.path.join(diskcache.cache_dir(), name)
+    raw = open(path, "rb").read()
+    data = marshal.loads(raw[4:])
+    word = next(iter(data["tables"]["case_index"]["postings"]))
+    ids, ws = data["tables"]["case_index"]["postings"][word]
+    data["tables"]["case_index"]["postings"][word] = (ids + b"\0", ws)
+    _poison("engine", data)
+    eng = load_engine()
+    ids, ws = eng.case_index.postings[word]
+    assert len(ws) == 2 * len(ids)  # rebuilt, not restored
+    assert eng.diagnose("OSError: [Errno 28] No space left on device").matches
+
+
+def test_a_damaged_file_fails_its_checksum(fresh_cache):
+    load_catalog_cached()
+    (name,) = _files("catalog")
+    path = os.path.join(diskcache.cache_dir(), name)
+    raw = bytearray(open(path, "rb").read())
+    raw[len(raw) // 2] ^= 0xFF
+    open(path, "wb").write(bytes(raw))
+    assert diskcache.read("catalog", name[len("catalog-"):-len(".marshal")]) is None
+    assert load_catalog_cached().get("U7") is not None
+
+
+def test_an_edited_catalog_is_read_again_and_the_old_files_pruned(fresh_cache, tmp_path):
+    cat = tmp_path / "cat"
+    shutil.copytree(ROOT / "gotchas", cat)
+    load_engine([str(cat)])
+    before = (_files("catalog"), _files("engine"))
+    target = cat / "02-disk-storage.md"
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace("### U7 — ", "### U7 — Zebra crossing: ", 1), encoding="utf-8")
+    os.utime(target, ns=(1, 1))  # a new mtime even on a coarse clock
+    eng = load_engine([str(cat)])
+    assert eng.by_id["U7"].title.startswith("Zebra crossing")
+    after = (_files("catalog"), _files("engine"))
+    assert len(after[0]) == len(after[1]) == 1 and after != before
+
+
+def test_concurrent_first_runs_agree_and_leave_one_file_per_kind(fresh_cache, tmp_path):
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "gotcha_kb.cli", "diagnose", "--json", "[ 9.1] Out of memory: Killed process 4242 (python)"]
+    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [e for _, e in outs]
+    assert len({o for o, _ in outs}) == 1
+    names = os.listdir(fresh_cache)
+    assert sorted(n.split("-")[0] for n in names) == ["catalog", "engine"], names
