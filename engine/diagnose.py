@@ -21,7 +21,7 @@ from gotcha_kb.engine.normalize import normalize
 from gotcha_kb.engine.parsers import parse_all
 from gotcha_kb.engine.redact import redact
 from gotcha_kb.engine.scoring import FEATURES, MAX_SIGNAL
-from gotcha_kb.engine.signals import TextIndex, drop_repeats, evaluate
+from gotcha_kb.engine.signals import TextIndex, compiled, drop_repeats, evaluate, last_chars
 from gotcha_kb.engine.tables import Tables, build_tables
 from gotcha_kb.engine.textsim import phrase_hits, tokens
 from gotcha_kb.engine.unexplained import ERROR_LINE, ErrorCoverage, error_lines
@@ -35,6 +35,10 @@ PHRASE_CANDIDATES = 40
 # against at least this cosine, so a 0.08 resemblance cannot pose as the best match's full weight.
 # 0.2 measured best of 0, 0.15, 0.2, 0.25, 0.35 on the real set under cross-validation.
 REL_FLOOR = 0.2
+PLATFORM_WINDOW = 200_000  # characters from the end searched for platform names
+# Regex signals read the last 256 KiB of the text without its repeats, where a log broke (parsers
+# still read every line): a megabyte of distinct lines cost ~0.5 s of regex and literal scans.
+SIGNAL_WINDOW_CHARS = 256 * 1024
 TEXT_TAIL_LINES = 1000  # big logs: the text models read only the end, where it broke
 PHRASE_TAIL_LINES = 300
 
@@ -114,7 +118,7 @@ class Engine:
         # Words the catalog and its in-scope examples use: an input made of other words is likely
         # about something the catalog does not cover.
         self.catalog_vocab = set(self.entry_index.idf)
-        self._platform_rx = re.compile(t.platform_pattern) if t.platform_pattern else None
+        self.platform_patterns = t.platform_patterns
         self.model = scoring.load()
 
     # -- helpers -----------------------------------------------------------------------------
@@ -149,9 +153,16 @@ class Engine:
 
     def _infer_platform(self, text: str) -> str | None:
         """The one platform the text names or gives away; None when it points at none or several."""
-        if self._platform_rx is None:
-            return None
-        found = {self.platform_aliases[m.group(1).lower()] for m in self._platform_rx.finditer(text[-200_000:])}
+        text = text[-PLATFORM_WINDOW:]
+        low = text.lower()
+        # A substring scan per name is a C loop; the regex (word edges, case rules) only runs for
+        # the names that occur at all. No name of one platform occurs inside another's, so
+        # checking each name on its own finds what one alternation of all of them found.
+        found = {
+            self.platform_aliases[alias]
+            for alias, pattern in self.platform_patterns.items()
+            if alias in low and compiled(pattern).search(text)
+        }
         return found.pop() if len(found) == 1 else None
 
     # -- the pipeline ------------------------------------------------------------------------
@@ -179,7 +190,7 @@ class Engine:
         # Parsers saw every line; regexes and text models read the input without its repeats, at
         # every size (a threshold made a slow band just under it).
         search_lines = drop_repeats(lines)
-        index = TextIndex(search_lines)
+        index = TextIndex(last_chars(search_lines, SIGNAL_WINDOW_CHARS))
         plat = self.resolve_platform(platform)
         inferred = False
         if plat is None:

@@ -18,7 +18,8 @@ from gotcha_kb.kb.predicates import Predicate, parse_predicate
 
 
 @functools.lru_cache(maxsize=None)
-def _compiled(pattern: str) -> re.Pattern[str]:
+def compiled(pattern: str) -> re.Pattern[str]:
+    """A catalog regex compiled once per process, on first use (re's own cache holds only 512)."""
     return re.compile(pattern, re.M)
 
 
@@ -34,7 +35,7 @@ class CompiledSignal:
 
     @property
     def regex(self) -> re.Pattern[str] | None:
-        return None if self.pattern is None else _compiled(self.pattern)
+        return None if self.pattern is None else compiled(self.pattern)
 
     def to_plain(self) -> tuple:
         preds = tuple((p.fact, p.op, p.value) for p in self.predicates)
@@ -113,6 +114,15 @@ def drop_repeats(lines: list[Line]) -> list[Line]:
     return [lines[i] for i in keep]
 
 
+def last_chars(lines: list[Line], budget: int) -> list[Line]:
+    """The last lines that fit in `budget` characters (at least one line)."""
+    used, start = 0, len(lines)
+    while start > 0 and (used + len(lines[start - 1].text) + 1 <= budget or start == len(lines)):
+        start -= 1
+        used += len(lines[start].text) + 1
+    return lines[start:]
+
+
 class TextIndex:
     """The lines joined once, with line starts, so a match offset maps back to a line.
 
@@ -123,6 +133,7 @@ class TextIndex:
         self.lines = lines
         self.text = "\n".join(ln.text for ln in lines)
         self._lower: str | None = None
+        self._seen: dict[tuple[str, bool], bool] = {}  # signals share literals: scan for each once
         self.starts: list[int] = []
         pos = 0
         for ln in lines:
@@ -130,13 +141,16 @@ class TextIndex:
             pos += len(ln.text) + 1
 
     def may_contain(self, literals: tuple[str, ...], icase: bool) -> bool:
-        if icase:
-            if self._lower is None:
-                self._lower = self.text.lower()
-            hay = self._lower
-        else:
-            hay = self.text
-        return any(lit in hay for lit in literals)
+        if icase and self._lower is None:
+            self._lower = self.text.lower()
+        hay = self._lower if icase else self.text
+        for lit in literals:
+            found = self._seen.get((lit, icase))
+            if found is None:
+                found = self._seen[(lit, icase)] = lit in hay
+            if found:
+                return True
+        return False
 
     def last_match(self, rx: re.Pattern[str]) -> tuple[int, str] | None:
         """Newest-first: the last line that matches (the end of a log is where it broke)."""
@@ -156,7 +170,7 @@ def evaluate(sig: CompiledSignal, index: TextIndex, facts: dict[str, Fact]) -> S
     if sig.pattern is not None:
         if sig.literals is not None and not index.may_contain(sig.literals, sig.icase):
             return None
-        found = index.last_match(_compiled(sig.pattern))
+        found = index.last_match(compiled(sig.pattern))
         if found is None:
             return None
         return SignalHit(sig, found[0], found[1])

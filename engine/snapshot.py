@@ -23,7 +23,7 @@ from gotcha_kb.kb.catalog_cache import catalog_key, load_catalog_cached
 from gotcha_kb.kb.paths import resolve_sources
 
 SNAPSHOT_VERSION = 1
-_CASE_FIELDS = ("id", "expect", "also_ok", "platform", "kind", "note", "line")
+_CASE_FIELDS = ("id", "input", "expect", "also_ok", "platform", "kind", "note", "line")
 
 
 def _key(catalog_key: str, cases: Path, environ: dict[str, str] | None) -> str:
@@ -33,7 +33,6 @@ def _key(catalog_key: str, cases: Path, environ: dict[str, str] | None) -> str:
 
 
 def _plain(engine: Engine) -> dict[str, Any]:
-    # A case's text is not kept: its words are in the tables, and nothing at runtime rereads it.
     return {
         "version": SNAPSHOT_VERSION,
         "cases": [tuple(getattr(c, f) for f in _CASE_FIELDS) for c in engine.cases],
@@ -44,7 +43,7 @@ def _plain(engine: Engine) -> dict[str, Any]:
 def _restore(data: Any, catalog: Catalog) -> Engine:
     if not isinstance(data, dict) or data.get("version") != SNAPSHOT_VERSION:
         raise ValueError("not an engine snapshot of this version")
-    cases = [Case(input="", **dict(zip(_CASE_FIELDS, row, strict=True))) for row in data["cases"]]
+    cases = [Case(**dict(zip(_CASE_FIELDS, row, strict=True))) for row in data["cases"]]
     engine = Engine(catalog, cases, tables=from_plain(data["tables"]))
     if len(engine.cases) != len(cases) or engine.case_index.n != len(cases) or engine.entry_index.n != len(catalog.entries):
         raise ValueError("tables do not fit the catalog and cases")

@@ -35,7 +35,7 @@ class Tables:
     phrase_weight: dict[str, float]  # lowercased phrase -> 1 / number of entries quoting it
     signals: dict[str, list[CompiledSignal]]
     platform_aliases: dict[str, str]  # lowercased name or hint -> profile name
-    platform_pattern: str | None  # one alternation of every alias, longest first
+    platform_patterns: dict[str, str]  # lowercased name or hint -> the regex that finds it as a word
 
 
 def _hint_pattern(hint: str) -> str:
@@ -83,7 +83,7 @@ def build_tables(entries: list[Entry], cases: list[Case], profiles: dict[str, Pr
     # many entries share ("nvidia-smi", "checkpoint") says little, so it counts less.
     phrases = {e.id: list(dict.fromkeys(e.error_strings + [k for k in e.keywords if " " in k.strip()])) for e in entries}
     owners: Counter[str] = Counter(p.lower() for plist in phrases.values() for p in plist)
-    aliases, pattern = _platform_names(profiles)
+    aliases, patterns = _platform_names(profiles)
     return Tables(
         entry_index=entry_index,
         case_index=case_index,
@@ -95,11 +95,11 @@ def build_tables(entries: list[Entry], cases: list[Case], profiles: dict[str, Pr
         phrase_weight={p: 1.0 / n for p, n in owners.items()},
         signals={e.id: compile_entry(e) for e in entries},
         platform_aliases=aliases,
-        platform_pattern=pattern,
+        platform_patterns=patterns,
     )
 
 
-def _platform_names(profiles: dict[str, Profile]) -> tuple[dict[str, str], str | None]:
+def _platform_names(profiles: dict[str, Profile]) -> tuple[dict[str, str], dict[str, str]]:
     """What gives a platform away: its names (except those that are ordinary words, such as
     "local" or "lambda" in Python code) and the hostnames, paths and CLI names its profile
     declares as hints (`connect.westb.seetacloud.com`, `/root/autodl-tmp`)."""
@@ -109,13 +109,11 @@ def _platform_names(profiles: dict[str, Profile]) -> tuple[dict[str, str], str |
         display = prof.facts.display_name.lower()
         for alias in {name, display, display.replace(".", "")} - AMBIGUOUS_PLATFORM_WORDS:
             aliases[alias] = name
-            patterns[alias] = r"(?<![\w.])" + re.escape(alias) + r"(?![\w])"
+            patterns[alias] = r"(?i)(?<![\w.])" + re.escape(alias) + r"(?![\w])"
         for hint in prof.facts.hints:
             aliases[hint.lower()] = name
-            patterns[hint.lower()] = _hint_pattern(hint)  # a hint's edges are the looser ones (ssh5.vast.ai)
-    if not patterns:
-        return aliases, None
-    return aliases, "(?i)(" + "|".join(patterns[a] for a in sorted(patterns, key=len, reverse=True)) + ")"
+            patterns[hint.lower()] = "(?i)" + _hint_pattern(hint)  # a hint's edges are the looser ones (ssh5.vast.ai)
+    return aliases, patterns
 
 
 def to_plain(t: Tables) -> dict[str, Any]:
@@ -131,15 +129,12 @@ def to_plain(t: Tables) -> dict[str, Any]:
         "phrase_weight": t.phrase_weight,
         "signals": {k: [s.to_plain() for s in v] for k, v in t.signals.items()},
         "platform_aliases": t.platform_aliases,
-        "platform_pattern": t.platform_pattern,
+        "platform_patterns": t.platform_patterns,
     }
 
 
 def from_plain(d: dict[str, Any]) -> Tables:
     """The inverse of to_plain; raises KeyError, TypeError or ValueError on data of another shape."""
-    pattern = d["platform_pattern"]
-    if not (pattern is None or isinstance(pattern, str)):
-        raise ValueError("platform_pattern")
     return Tables(
         entry_index=TfIdf.from_plain(d["entry_index"]),
         case_index=TfIdf.from_plain(d["case_index"]),
@@ -151,5 +146,5 @@ def from_plain(d: dict[str, Any]) -> Tables:
         phrase_weight=dict(d["phrase_weight"]),
         signals={str(k): [CompiledSignal.from_plain(s) for s in v] for k, v in d["signals"].items()},
         platform_aliases=dict(d["platform_aliases"]),
-        platform_pattern=pattern,
+        platform_patterns={str(k): str(v) for k, v in d["platform_patterns"].items()},
     )

@@ -25,7 +25,14 @@ RESEMBLES = 0.15  # cosine of one error line to an entry's words that counts as 
 
 
 def error_lines(lines: list[Line]) -> list[Line]:
-    return [ln for ln in lines if ERROR_LINE.search(ln.text)][-MAX_ERROR_LINES:]
+    """The last MAX_ERROR_LINES error lines, in order; scanned from the end, so a long log costs its tail."""
+    found: list[Line] = []
+    for ln in reversed(lines):
+        if ERROR_LINE.search(ln.text):
+            found.append(ln)
+            if len(found) == MAX_ERROR_LINES:
+                break
+    return found[::-1]
 
 
 class ErrorCoverage:

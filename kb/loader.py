@@ -161,6 +161,14 @@ def cross_check(cat: Catalog) -> list[Problem]:
             if other != prof.name:
                 # A hint two platforms share cannot tell them apart; diagnose would flip between them.
                 problems.append(Problem(path=prof.source.path, line=1, message=f"hint {hint!r} is also a hint of profile {other!r}"))
+    # Nor can a hint that sits inside another platform's hint or name (`vast` in `vast.ai`): the
+    # engine looks for each name on its own, so the longer one would count for both platforms.
+    names = [(n.lower(), p.name) for p in cat.profiles.values() for n in (p.name, p.facts.display_name, *p.facts.hints)]
+    for prof in cat.profiles.values():
+        for hint in prof.facts.hints:
+            inside = sorted({f"{n!r} of profile {who!r}" for n, who in names if who != prof.name and hint.lower() in n and hint.lower() != n})
+            if inside:
+                problems.append(Problem(path=prof.source.path, line=1, message=f"hint {hint!r} occurs inside {', '.join(inside)}"))
     known_fields = set(ProfileFacts.model_fields)
     for e in cat.entries:
         for f in e.profile_fields:

@@ -46,6 +46,7 @@ def test_a_restored_engine_answers_exactly_like_a_built_one(fresh_cache):
     assert _files("engine") and _files("catalog")
     restored = load_engine()
     assert restored.case_index.vectors == []  # it really came from the cache
+    assert restored.cases == built.cases  # texts included: evals and leave-one-out read them
     sample = [c for c in load_cases().cases][::23]
     assert len(sample) > 60
     for case in sample:

@@ -153,3 +153,12 @@ def test_a_hint_two_profiles_share_is_an_error(tmp_path):
     (tmp_path / "vastai.md").write_text((ROOT / "profiles" / "vastai.md").read_text(encoding="utf-8"), encoding="utf-8")
     got = [x.message for x in load_catalog([str(tmp_path), str(ROOT / "gotchas")]).problems]
     assert any("hint 'vastai' is also a hint of profile" in m for m in got), got
+
+
+def test_a_hint_inside_another_profiles_name_or_hint_is_an_error(tmp_path):
+    # "vast.ai" is vast.ai's display name; a RunPod hint "vast" would match inside it.
+    text = (ROOT / "profiles" / "runpod.md").read_text(encoding="utf-8").replace('hints: ["runpodctl"', 'hints: ["vast", "runpodctl"')
+    (tmp_path / "runpod.md").write_text(text, encoding="utf-8")
+    (tmp_path / "vastai.md").write_text((ROOT / "profiles" / "vastai.md").read_text(encoding="utf-8"), encoding="utf-8")
+    got = [x.message for x in load_catalog([str(tmp_path), str(ROOT / "gotchas")]).problems]
+    assert any("hint 'vast' occurs inside" in m and "of profile 'vastai'" in m for m in got), got
