@@ -35,6 +35,10 @@ PHRASE_CANDIDATES = 40
 # against at least this cosine, so a 0.08 resemblance cannot pose as the best match's full weight.
 # 0.2 measured best of 0, 0.15, 0.2, 0.25, 0.35 on the real set under cross-validation.
 REL_FLOOR = 0.2
+# Similarities below these are noise, not evidence: a candidate needs more to be listed at all.
+MIN_TEXT = 0.05  # cosine of the paste to the entry's own words
+MIN_CASE = 0.1  # cosine to the nearest labeled case of the entry
+MIN_CENTROID = 0.05  # cosine to the centroid of the entry's labeled cases
 PLATFORM_WINDOW = 200_000  # characters from the end searched for platform names
 # Regex signals read the last 256 KiB of the text without its repeats, where a log broke (parsers
 # still read every line): a megabyte of distinct lines cost ~0.5 s of regex and literal scans.
@@ -119,6 +123,20 @@ class Engine:
         # about something the catalog does not cover.
         self.catalog_vocab = set(self.entry_index.idf)
         self.platform_patterns = t.platform_patterns
+        # Which entries each signal literal and each parsed fact can speak for: the shortlist.
+        self.use_shortlist = True  # tests compare against scoring every candidate
+        self.literal_owners: dict[tuple[str, bool], set[str]] = {}
+        self.fact_owners: dict[str, set[str]] = {}
+        self.unguarded: set[str] = set()  # entries with a regex no literal guards: always scored
+        for eid, sigs in self.signals.items():
+            for sig in sigs:
+                if sig.pattern is not None and sig.literals is None:
+                    self.unguarded.add(eid)
+                elif sig.pattern is not None:
+                    for lit in sig.literals or ():
+                        self.literal_owners.setdefault((lit, sig.icase), set()).add(eid)
+                elif sig.predicates:
+                    self.fact_owners.setdefault(sig.predicates[0].fact, set()).add(eid)
         self.model = scoring.load()
 
     # -- helpers -----------------------------------------------------------------------------
@@ -134,6 +152,31 @@ class Engine:
         own = self.words_of(held.id) if held is not None and held.expect else set()
         known = sum(1 for t in distinct if t in self.catalog_vocab or self.case_vocab[t] - (t in own) > 0)
         return known / len(distinct)
+
+    def _shortlist(
+        self, candidates: list[Entry], index: TextIndex, facts: dict, entry_sim: dict[int, float],
+        best_case: dict[str, tuple[float, Case]], centroid: dict[str, float],
+    ) -> list[Entry]:
+        """The candidates that can have any evidence at all, in catalog order; only they are scored.
+
+        Exact, not a heuristic: an entry left out has no signal that could fire (none of its
+        regexes' required literals is in the text, none of its predicates' facts was parsed) and
+        no text, case or centroid similarity above the floors the scoring loop applies, so the
+        loop would have dropped it for want of evidence. The cost follows what the paste touches,
+        not the catalog's size.
+        """
+        ids = set(self.unguarded)
+        for (lit, icase), owners in self.literal_owners.items():
+            if index.may_contain((lit,), icase):
+                ids |= owners
+        for fact in facts:
+            ids |= self.fact_owners.get(fact, set())
+        ids.update(self.entries[row].id for row, s in entry_sim.items() if s > MIN_TEXT)
+        ids.update(eid for eid, (s, _) in best_case.items() if s > MIN_CASE)
+        ids.update(eid for eid, s in centroid.items() if s > MIN_CENTROID)
+        allowed = {e.id for e in candidates} if len(candidates) != len(self.entries) else None
+        rows = sorted(self.position[i] for i in ids if i in self.position and (allowed is None or i in allowed))
+        return [self.entries[r] for r in rows]
 
     def words_of(self, case_id: str) -> set[str]:
         return set(self.case_words[case_id].split())
@@ -229,8 +272,10 @@ class Engine:
         centroid = self.centroids.similarity(case_sim, self.case_pos.get(exclude_case) if exclude_case else None)
         phrase_lines = [ln.text for ln in free[-PHRASE_TAIL_LINES:]]
 
-        max_text = max((entry_sim.get(self.position[e.id], 0.0) for e in candidates), default=0.0)
+        max_text = max((s for row, s in entry_sim.items() if plat is None or self.entries[row].platform in (None, plat)), default=0.0)
         max_case = max((best_case[e.id][0] for e in candidates if e.id in best_case), default=0.0)
+        if self.use_shortlist:
+            candidates = self._shortlist(candidates, index, parsed.facts, entry_sim, best_case, centroid)
         w = self.model.weights
         scored: list[Candidate] = []
         for order, e in enumerate(candidates):
@@ -263,18 +308,18 @@ class Engine:
             # for this entry: a healthy `df -i` under a question about inodes.
             f["unbacked"] = 1.0 if parsed.facts and not backed else 0.0
             sim = entry_sim.get(self.position[e.id], 0.0)
-            if sim > 0.05:
+            if sim > MIN_TEXT:
                 f["text"], f["text_rel"] = sim, sim / max(max_text, REL_FLOOR)
                 contrib = w["text"] * sim + w["text_rel"] * f["text_rel"]
                 ev.append(EvidenceItem(kind="text", why=f"the text resembles this entry (cosine {sim:.2f})", weight=round(contrib, 2)))
-            if e.id in best_case and best_case[e.id][0] > 0.1:
+            if e.id in best_case and best_case[e.id][0] > MIN_CASE:
                 s, case = best_case[e.id]
                 f["case"], f["case_rel"] = s, s / max(max_case, REL_FLOOR)
                 contrib = w["case"] * s + w["case_rel"] * f["case_rel"]
                 # Name the words shared with that past report, not its id: no command shows a case.
                 ev.append(EvidenceItem(kind="case", why=self._case_words_why(case, qtoks), weight=round(contrib, 2)))
             cs = centroid.get(e.id, 0.0)
-            if cs > 0.05:
+            if cs > MIN_CENTROID:
                 f["centroid"] = cs
                 ev.append(EvidenceItem(kind="case", why=f"worded like past reports of this trap overall (similarity {cs:.2f})", weight=round(w["centroid"] * cs, 2)))
             if ev:

@@ -142,6 +142,7 @@ class Centroids:
         for i, labs in enumerate(labels):
             for lab, w in labs:
                 self.members.setdefault(lab, []).append((i, w))
+        self.labels_of: dict[int, list[tuple[str, float]]] | None = None  # built on first use
         self.norm2: dict[str, float] = {}
         self.cross: dict[tuple[str, int], float] = {}  # sum_c w_c * v_c . v_i, for i in the label
         for lab, mem in self.members.items():
@@ -165,18 +166,36 @@ class Centroids:
     def from_plain(cls, d: dict[str, Any]) -> "Centroids":
         self = cls.__new__(cls)
         self.members, self.norm2, self.cross = dict(d["members"]), dict(d["norm2"]), dict(d["cross"])
+        self.labels_of = None
         return self
 
-    def similarity(self, case_sim: dict[int, float], exclude: int | None = None) -> dict[str, float]:
-        out: dict[str, float] = {}
+    def _labels_of(self) -> dict[int, list[tuple[str, float]]]:
+        out: dict[int, list[tuple[str, float]]] = {}
         for lab, mem in self.members.items():
-            num = sum(w * case_sim.get(i, 0.0) for i, w in mem if i != exclude)
-            if num <= 0.0:
+            for i, w in mem:
+                out.setdefault(i, []).append((lab, w))
+        return out
+
+    def similarity(self, case_sim: dict[int, float], exclude: int | None = None) -> dict[str, float]:
+        # Walk the documents the query touched, not every label's members: cost follows the
+        # query, not the number of labeled cases. Ascending document order adds the terms in the
+        # same order as a sum over each label's members, so results are bit-identical.
+        if self.labels_of is None:
+            self.labels_of = self._labels_of()
+        num: dict[str, float] = {}
+        for i in sorted(case_sim):
+            if i == exclude:
+                continue
+            for lab, w in self.labels_of.get(i, ()):
+                num[lab] = num.get(lab, 0.0) + w * case_sim[i]
+        out: dict[str, float] = {}
+        for lab, n in num.items():
+            if n <= 0.0:
                 continue
             n2 = self.norm2[lab]
-            wx = next((w for i, w in mem if i == exclude), None) if exclude is not None else None
+            wx = next((w for i, w in self.members[lab] if i == exclude), None) if exclude is not None else None
             if wx is not None:
                 n2 = n2 - 2 * wx * self.cross[(lab, exclude)] + wx * wx
             if n2 > 1e-12:
-                out[lab] = num / math.sqrt(n2)
+                out[lab] = n / math.sqrt(n2)
         return out
