@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from gotcha_kb.cli import render
-from gotcha_kb.cli.output import emit_json, error, lines, wrap
+from gotcha_kb.cli.output import emit_json, error, lines, platform_argument, wrap
 
 DEFAULT_TOP = 3
 # Candidates this unlikely are noise to a reader: hidden from the text output unless asked for
@@ -27,7 +27,7 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     )
     p.add_argument("text", nargs="*", help="symptom text; '-' reads standard input")
     p.add_argument("--file", "-f", help="read the input from this file ('-': standard input); a big file is read from its end")
-    p.add_argument("--platform", help="autodl, runpod, vastai, lambda, paperspace, china, generic-ssh, local")
+    platform_argument(p, "--platform", help="the platform the paste comes from, when it does not say")
     p.add_argument("--top", type=int, default=None, help="how many candidates to show (default 3)")
     p.add_argument("--all", action="store_true",
                    help=f"also show candidates under {FAINT:.2f} confidence (hidden by default)")

@@ -7,25 +7,25 @@ import sys
 from typing import Any
 
 from gotcha_kb.cli import render
-from gotcha_kb.cli.output import UsageError, emit_json, error, lines, warn, wrap
+from gotcha_kb.cli.output import UsageError, emit_json, error, lines, platform_argument, warn, wrap
 
 
 def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     p = sub.add_parser("lookup", parents=[shared], help="find entries by id, keyword or phrase (typos ok)",
                        description="Find entries by id (U7), keyword (inode, oom, crlf) or phrase; best first.")
     p.add_argument("query", nargs="+", help="id, keyword or phrase")
-    p.add_argument("--platform", help="rank this platform's gotchas too and show its values (autodl, runpod, ...)")
+    platform_argument(p, "--platform", help="rank this platform's gotchas too and show its values")
     p.add_argument("--limit", type=int, default=8, help="at most this many results (default 8)")
     p.set_defaults(func=cmd_lookup)
 
     p = sub.add_parser("show", parents=[shared], help="one entry, in full", description="Print one entry: symptom, root cause, fix.")
     p.add_argument("id", help="entry id, e.g. U7")
-    p.add_argument("--platform", help="fill in this platform's values")
+    platform_argument(p, "--platform", help="fill in this platform's values")
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("list", parents=[shared], help="list entries", description="List entries, optionally one theme or platform.")
     p.add_argument("--theme", help="only this theme (case-insensitive prefix, e.g. 'disk')")
-    p.add_argument("--platform", help="only universal entries plus this platform's gotchas")
+    platform_argument(p, "--platform", help="only universal entries plus this platform's gotchas")
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("check", parents=[shared], help="validate the catalog and profiles",
@@ -48,7 +48,8 @@ def _usage(msg: str) -> int:
 
 
 def cmd_lookup(args: argparse.Namespace) -> int:
-    from gotcha_kb.kb.search import MAX_QUERY_CHARS, SearchIndex, UnknownPlatform, lookup
+    from gotcha_kb.kb.names import NotFound
+    from gotcha_kb.kb.search import MAX_QUERY_CHARS, SearchIndex, lookup
 
     if args.limit < 1:
         return _usage("--limit must be at least 1")
@@ -58,7 +59,7 @@ def cmd_lookup(args: argparse.Namespace) -> int:
     data = _index(args)
     try:
         result = lookup(data, SearchIndex(data), query, args.platform, args.limit)
-    except UnknownPlatform as e:
+    except NotFound as e:
         raise UsageError(str(e)) from None
     query, platform, matches, suggestions = result["query"], result["platform"], result["matches"], result["did_you_mean"]
     if args.json:
@@ -86,26 +87,16 @@ def _load(args: argparse.Namespace):
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from gotcha_kb.kb.names import UnknownName, find_profile
+    from gotcha_kb.kb.names import NotFound, find_profile
+    from gotcha_kb.kb.views import get_entry
 
     cat = _load(args)
-    entry = cat.get(args.id)
-    if entry is None:
-        from gotcha_kb.kb.index import build_index
-        from gotcha_kb.kb.search import suggest_ids
-
-        hint = suggest_ids(build_index(cat), args.id)
-        raise UsageError(f"unknown id {args.id.strip().upper()!r}" + (f"; did you mean {', '.join(hint)}?" if hint else "")
-                         + " ('gotcha list' lists every id)")
     try:
-        profile = find_profile(cat, args.platform) if args.platform else None
-    except UnknownName as e:
+        entry = get_entry(cat, args.id, args.platform)
+    except NotFound as e:
         raise UsageError(str(e)) from None
-    values = {f: getattr(profile.facts, f) for f in entry.profile_fields} if profile else {}
     if args.json:
-        data = entry.model_dump(mode="json")
-        data["profile_values"] = values
-        emit_json(data)
+        emit_json(entry)
         return 0
     flag = f"  [{entry.platform}]" if entry.platform else ""
     width = render.term_width()
@@ -120,9 +111,9 @@ def cmd_show(args: argparse.Namespace) -> int:
             print("\n".join(render.fold_command(c.run, width, "  $ ")))
             if c.shows:
                 print(lines(render.plain(c.shows), "      "))
-    if values:
-        print(f"\nOn {profile.facts.display_name}:")
-        for k, v in values.items():
+    if entry.profile_values:
+        print(f"\nOn {find_profile(cat, args.platform).facts.display_name}:")
+        for k, v in entry.profile_values.items():
             print(lines(f"{k} = {v}", "  ", "    "))
     if entry.refs:
         print("\n" + lines(f"See also: {', '.join(entry.refs)}", "", "  "))
@@ -130,44 +121,33 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from gotcha_kb.kb.names import UnknownName, find_profile, match_themes
+    from gotcha_kb.kb.names import NotFound
+    from gotcha_kb.kb.views import list_entries
 
-    cat = _load(args)
-    entries = cat.entries
     try:
-        if args.platform:
-            prof = find_profile(cat, args.platform)
-            entries = [e for e in entries if e.platform in (None, prof.name)]
-        if args.theme is not None:
-            themes = set(match_themes(cat, args.theme))
-            entries = [e for e in entries if e.theme in themes]
-    except UnknownName as e:
+        listed = list_entries(_load(args), args.theme, args.platform)
+    except NotFound as e:
         raise UsageError(str(e)) from None
-    rows = [{"id": e.id, "title": e.title, "theme": e.theme, "platform": e.platform} for e in entries]
     if args.json:
-        emit_json({"entries": rows})
+        emit_json(listed)
     else:
         theme = None
-        for r in rows:
-            if r["theme"] != theme:
-                theme = r["theme"]
+        for e in listed.entries:
+            if e.theme != theme:
+                theme = e.theme
                 print(f"\n{theme}")
-            title = render.plain(r["title"]) + (f"  [{r['platform']}]" if r["platform"] else "")
-            print(lines(title, f"  {r['id']:<7} ", " " * 10))
-    return 0 if rows else 1
+            title = render.plain(e.title) + (f"  [{e.platform}]" if e.platform else "")
+            print(lines(title, f"  {e.id:<7} ", " " * 10))
+    return 0 if listed.entries else 1
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from gotcha_kb.kb.loader import load_catalog
 
     cat = load_catalog(getattr(args, "catalog", None))
-    problems = list(cat.problems)
-    try:
-        from gotcha_kb.engine.validate import validate_catalog
-    except ModuleNotFoundError:
-        validate_catalog = None
-    if validate_catalog is not None:
-        problems.extend(validate_catalog(cat))
+    from gotcha_kb.engine.validate import validate_catalog
+
+    problems = [*cat.problems, *validate_catalog(cat)]
     errors = [p for p in problems if p.severity == "error"]
     summary = {
         "entries": len(cat.entries),

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from gotcha_kb.cli import render
-from gotcha_kb.cli.output import UsageError, emit_json, lines, wrap
+from gotcha_kb.cli.output import UsageError, emit_json, lines, platform_argument, wrap
 
 TABLE_FIELDS = (
     "kind",
@@ -27,7 +27,7 @@ TABLE_FIELDS = (
 def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     p = sub.add_parser("profile", parents=[shared], help="one platform's facts and sections",
                        description="Show one platform profile; --field prints a single fact.")
-    p.add_argument("name", help="autodl, china, generic-ssh, lambda, local, paperspace, runpod, vastai")
+    platform_argument(p, "name", help="the platform: its name, display name or gotcha prefix")
     p.add_argument("--field", help="print only this front-matter field (e.g. meter_stop_verb)")
     p.add_argument("--section", help="print only this section: its title or a case-insensitive prefix "
                    "(e.g. 'Teardown / billing' or 'teardown')")
@@ -43,35 +43,31 @@ def _catalog(args: argparse.Namespace):
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
-    from gotcha_kb.kb.names import UnknownName, find_profile, find_section
+    from gotcha_kb.kb.names import NotFound, find_profile, find_section
     from gotcha_kb.kb.profile_model import ProfileFacts
+    from gotcha_kb.kb.views import profile_field, profile_view
 
     cat = _catalog(args)
     try:
         prof = find_profile(cat, args.name)
-    except UnknownName as e:
-        raise UsageError(str(e)) from None
-    if args.field:
-        if args.field not in ProfileFacts.model_fields:
-            raise UsageError(f"unknown field {args.field!r}; fields: {', '.join(ProfileFacts.model_fields)}")
-        value = getattr(prof.facts, args.field)
-        if args.json:
-            emit_json({"platform": prof.name, "field": args.field, "value": value})
-        else:
-            print(value if not isinstance(value, bool) else str(value).lower())
-        return 0
-    if args.section:
-        try:
+        if args.field:
+            prof, value = profile_field(cat, args.name, args.field)
+            if args.json:
+                emit_json({"platform": prof.name, "field": args.field, "value": value})
+            else:
+                print(value if not isinstance(value, bool) else str(value).lower())
+            return 0
+        if args.section:
             sec = find_section(prof, args.section)
-        except UnknownName as e:
-            raise UsageError(str(e)) from None
-        if args.json:
-            emit_json(sec)
-        else:
-            print(lines(f"{prof.facts.display_name} — {sec.title}", "", "  ") + f"\n\n{wrap(sec.text)}")
-        return 0
+            if args.json:
+                emit_json(sec)
+            else:
+                print(lines(f"{prof.facts.display_name} — {sec.title}", "", "  ") + f"\n\n{wrap(sec.text)}")
+            return 0
+    except NotFound as e:
+        raise UsageError(str(e)) from None
     if args.json:
-        emit_json(prof.model_dump(mode="json"))
+        emit_json(profile_view(cat, prof.name))
         return 0
     f = prof.facts
     print(lines(f"{f.display_name} ({prof.name}, {f.kind}, verified {f.verified})   source: {prof.source.path}", "", "  "))

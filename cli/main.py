@@ -71,13 +71,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     wanted = _command_in(argv or [])
     modules = (COMMANDS[wanted],) if wanted in COMMANDS else COMMAND_MODULES
     for name in modules:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name == name:  # a command family not built yet
-                continue
-            raise
-        module.register(sub, shared)
+        importlib.import_module(name).register(sub, shared)
     return parser
 
 

@@ -127,3 +127,23 @@ class Parser(argparse.ArgumentParser):
         if not _json_errors:
             self.print_usage(sys.stderr)
         self.exit(error(f"{self.prog.removeprefix('gotcha ')}: {message}" if " " in self.prog else message))
+
+
+class _KnownPlatforms:
+    """The loaded profiles' names, read only when a help text is printed (argparse formats
+    `%(platforms)s` from the action's attributes), so no command pays for it otherwise."""
+
+    def __str__(self) -> str:
+        try:
+            from gotcha_kb.kb.index import load_index
+
+            names = sorted(load_index().get("profiles", {}))
+        except Exception:  # noqa: BLE001 (help must print even when the catalog cannot be read)
+            names = []
+        return ", ".join(names) or "none loaded"
+
+
+def platform_argument(parser: Any, *flags: str, help: str, **kw: Any) -> None:
+    """An argument naming a platform; its help ends with the platforms the catalog has."""
+    action = parser.add_argument(*flags, help=f"{help} (one of: %(platforms)s)", **kw)
+    action.platforms = _KnownPlatforms()

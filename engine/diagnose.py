@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from gotcha_kb.engine import scoring
 from gotcha_kb.engine.cases import Case
@@ -27,7 +26,7 @@ from gotcha_kb.engine.textsim import phrase_hits, tokens
 from gotcha_kb.engine.unexplained import ERROR_LINE, ErrorCoverage, error_lines
 from gotcha_kb.kb.catalog import Catalog
 from gotcha_kb.kb.models import Entry
-from gotcha_kb.kb.names import find_profile
+from gotcha_kb.kb.names import find_profile, profile_values
 
 MAX_PHRASES = 2.0  # phrase evidence saturates: three error strings are not 3x one
 PHRASE_CANDIDATES = 40
@@ -370,10 +369,8 @@ class Engine:
                 listed = self.model.shortlist(score, rival, cand.features, a.context)
             if matches:
                 conf = min(conf, matches[-1].confidence)
-            values: dict[str, Any] = {}
             own = self.catalog.profiles.get(e.platform) if e.platform else profile
-            if own is not None:
-                values = {f: getattr(own.facts, f) for f in e.profile_fields}
+            values = profile_values(e.profile_fields, own.facts) if own is not None else {}
             ev.sort(key=lambda x: -abs(x.weight))
             matches.append(
                 Match(

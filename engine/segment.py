@@ -10,7 +10,6 @@ import re
 
 from gotcha_kb.engine.evidence import Line, Segment
 
-PROBE_MARKER = "===== gotcha-probe:"
 _PROBE = re.compile(r"^=====\s*gotcha-probe:\s*([a-z0-9_.-]+)\s*=====$")
 # `$ cmd`, `root@host:~# cmd`, `(base) user@box:/work$ cmd`, `PS C:\> cmd`
 _PROMPT = re.compile(r"^(?:\([\w.-]+\)\s*)?(?:[\w.-]+@[\w.-]+(?::[^\s$#]*)?\s?|PS [A-Z]:\\[^>]*)?[$#>]\s+(\S.{0,300})$")

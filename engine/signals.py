@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from gotcha_kb.engine.evidence import Fact, Line
 from gotcha_kb.engine.prefilter import required_literals
 from gotcha_kb.kb.models import Entry
-from gotcha_kb.kb.predicates import Predicate, parse_predicate
+from gotcha_kb.kb.predicates import Predicate
 
 
 @functools.lru_cache(maxsize=None)
@@ -61,7 +61,7 @@ def compile_entry(entry: Entry) -> list[CompiledSignal]:
     """The entry's signals ready to evaluate: predicates parsed, regex literals for the prefilter."""
     out = []
     for s in entry.signals:
-        preds = tuple(parse_predicate(p) for p in s.fact)
+        preds = tuple(s.predicates)
         written = " & ".join(([f"/{s.regex}/"] if s.regex else []) + list(s.fact))
         lits, icase = required_literals(s.regex) if s.regex else (None, False)
         out.append(CompiledSignal(s.regex or None, preds, s.weight, s.why, written, tuple(lits) if lits else None, icase))

@@ -6,7 +6,6 @@ from __future__ import annotations
 from gotcha_kb.engine.parsers import known_facts
 from gotcha_kb.kb.catalog import Catalog
 from gotcha_kb.kb.models import Problem
-from gotcha_kb.kb.predicates import parse_predicate
 from gotcha_kb.kb.redos import timed_check
 
 
@@ -16,8 +15,7 @@ def validate_catalog(cat: Catalog) -> list[Problem]:
     slow = timed_check([s.regex for e in cat.entries for s in e.signals if s.regex], thorough=True)
     for e in cat.entries:
         for n, s in enumerate(e.signals):
-            for text in s.fact:
-                pred = parse_predicate(text)
+            for pred in s.predicates:
                 if pred.fact not in known:
                     problems.append(Problem(path=e.source.path, line=e.source.line, message=f"{e.id} signals[{n}]: no parser produces fact {pred.fact!r}"))
             if s.regex and s.regex in slow:

@@ -23,10 +23,12 @@ class Catalog(BaseModel):
         return next((e for e in self.entries if e.id == want), None)
 
     def profile(self, name: str) -> Profile | None:
-        key = name.strip().lower()
-        if key in self.profiles:
-            return self.profiles[key]
-        return next((p for p in self.profiles.values() if key in (p.facts.display_name.lower(), p.facts.gotcha_prefix.lower())), None)
+        from gotcha_kb.kb.names import NotFound, find_profile
+
+        try:
+            return find_profile(self, name)
+        except NotFound:
+            return None
 
     def themes(self) -> list[str]:
         return list(dict.fromkeys(e.theme for e in self.entries))

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from markdown_it.tree import SyntaxTreeNode
 
 
 @lru_cache(maxsize=1)
@@ -33,7 +34,6 @@ class Section:
 class Document:
     path: str
     lines: list[str]
-    preamble: list[Token]
     sections: list[Section]  # level-2 sections, each holding its level-3 children
     offset: int = 0  # lines of front matter cut off before `lines`
 
@@ -43,54 +43,52 @@ class Document:
 
 
 def parse_document(path: str, text: str, line_offset: int = 0) -> Document:
-    """Split `text` at h2/h3 headings. `line_offset` shifts line numbers (front matter removed)."""
+    """Split `text` at h2/h3 headings. `line_offset` shifts line numbers (front matter removed).
+
+    Walks the top-level blocks of markdown-it's syntax tree: a heading opens a section, every
+    other block (with its nested tokens, h4-h6 headings included) belongs to the section open at
+    that point. Text before the first heading and h1 titles belong to no section.
+    """
     tokens = _parser().parse(text)
     lines = text.split("\n")
-    total = len(lines) + 1
-    preamble: list[Token] = []
+    end = len(lines) + 1 + line_offset
     sections: list[Section] = []
     current2: Section | None = None
     current3: Section | None = None
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        if tok.type == "heading_open" and tok.tag in ("h2", "h3") and tok.map:
-            title = tokens[i + 1].content.strip()
-            line = tok.map[0] + 1
-            if tok.tag == "h2":
-                sec = Section(2, title, line + line_offset, total + line_offset)
+    for node in SyntaxTreeNode(tokens).children:
+        if node.type == "heading" and node.tag in ("h2", "h3") and node.map:
+            title = node.children[0].content.strip() if node.children else ""
+            sec = Section(int(node.tag[1]), title, node.map[0] + 1 + line_offset, end)
+            if current3 is not None:
+                current3.end_line = sec.line
+            if sec.level == 2:
                 if current2 is not None:
                     current2.end_line = sec.line
-                    if current3 is not None:
-                        current3.end_line = sec.line
                 current2, current3 = sec, None
                 sections.append(sec)
-            else:
-                sec = Section(3, title, line + line_offset, total + line_offset)
-                if current3 is not None:
-                    current3.end_line = sec.line
-                if current2 is None:  # an h3 before any h2: give it an anonymous theme
-                    current2 = Section(2, "", sec.line, total + line_offset)
-                    sections.append(current2)
-                current2.children.append(sec)
-                current3 = sec
-            i += 3  # heading_open, inline, heading_close
-            continue
-        if tok.type == "heading_open" and tok.tag == "h1":
-            i += 3
+                continue
+            if current2 is None:  # an h3 before any h2: give it an anonymous theme
+                current2 = Section(2, "", sec.line, end)
+                sections.append(current2)
+            current2.children.append(sec)
+            current3 = sec
             continue
         target = current3 if current3 is not None else current2
-        (target.tokens if target is not None else preamble).append(tok)
-        i += 1
+        if target is not None and not (node.type == "heading" and node.tag == "h1"):
+            target.tokens.extend(node.to_tokens())
     if line_offset:
         for tok in tokens:
             if tok.map:
                 tok.map = [tok.map[0] + line_offset, tok.map[1] + line_offset]
-    return Document(path, lines, preamble, sections, line_offset)
+    return Document(path, lines, sections, line_offset)
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
-    """Return (front matter YAML or None, body, number of lines the front matter took)."""
+    """Return (front matter YAML or None, body, number of lines the front matter took).
+
+    By hand rather than mdit-py-plugins' front_matter: a dependency for ten lines, and the loader
+    needs the YAML before parsing the Markdown anyway (it decides whether a file is a profile).
+    """
     if not text.startswith("---"):
         return None, text, 0
     lines = text.split("\n")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from gotcha_kb.kb.predicates import Predicate, parse_predicate
 
 
 class SourceRef(BaseModel):
@@ -38,6 +40,15 @@ class Signal(BaseModel):
     fact: list[str] = Field(default_factory=list)
     weight: float
     why: str = ""
+    predicates: list[Predicate] = Field(default_factory=list, description="`fact` parsed, once, when the signal is made")
+
+    @model_validator(mode="after")
+    def _parsed(self) -> "Signal":
+        # The loader passes what it parsed while validating; a Signal made any other way (a
+        # test, a cache file without them) gets its predicates here, so the two never disagree.
+        if len(self.predicates) != len(self.fact):
+            self.predicates = [parse_predicate(p) for p in self.fact]
+        return self
 
 
 class Check(BaseModel):

@@ -1,19 +1,38 @@
-"""Resolving what a person typed to a theme, a profile section or a platform, the same way in
-every face: exact (case-insensitive) first, then a unique prefix, then a substring; an unknown
-name raises UnknownName carrying the known ones for the "known: ..." part of the message."""
+"""Resolving what a person typed to an entry, a theme, a profile section, a field or a platform,
+the same way in every face: exact (case-insensitive) first, then a unique prefix, then a substring.
+
+A miss raises a NotFound whose message both faces show as it is (the CLI as a usage error, the
+MCP server as a tool error), so the same mistake reads the same everywhere. Pydantic-free at
+import: `gotcha lookup`'s fast path resolves platforms with it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from gotcha_kb.kb.catalog import Catalog
-from gotcha_kb.kb.profile_model import Profile, ProfileSection
+if TYPE_CHECKING:
+    from gotcha_kb.kb.catalog import Catalog
+    from gotcha_kb.kb.profile_model import Profile, ProfileSection
+
+LIST_HINT = "`gotcha list` or the list_gotchas tool lists every id"
 
 
-class UnknownName(ValueError):
+class NotFound(ValueError):
+    """Something named by the user that the catalog does not have; str() is the message to show."""
+
+
+class UnknownName(NotFound):
     def __init__(self, what: str, given: str, known: Iterable[str]):
         self.what, self.given, self.known = what, given, list(known)
         super().__init__(f"unknown {what} {given!r}; known: {', '.join(self.known) or 'none'}")
+
+
+class UnknownId(NotFound):
+    def __init__(self, given: str, suggestions: Iterable[str]):
+        self.given, self.suggestions = given.strip().upper(), list(suggestions)
+        close = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"unknown id {self.given!r}{close} ({LIST_HINT})")
 
 
 def _matching(names: list[str], given: str) -> list[str]:
@@ -23,6 +42,18 @@ def _matching(names: list[str], given: str) -> list[str]:
         return exact
     prefix = [n for n in names if n.lower().startswith(key)]
     return prefix or [n for n in names if key in n.lower()]
+
+
+def platform_key(aliases: Mapping[str, Iterable[str]], given: str) -> str:
+    """The profile whose name, display name or gotcha prefix `given` is (`vast.ai`, `VAST`, `vastai`).
+
+    `aliases` maps each profile name to its other names; a miss raises UnknownName listing the profiles.
+    """
+    key = given.strip().lower()
+    for name, others in aliases.items():
+        if key == name.lower() or key in (o.lower() for o in others):
+            return name
+    raise UnknownName("platform", given, sorted(aliases))
 
 
 def match_themes(catalog: Catalog, given: str) -> list[str]:
@@ -46,7 +77,24 @@ def find_section(profile: Profile, given: str) -> ProfileSection:
 
 
 def find_profile(catalog: Catalog, given: str) -> Profile:
-    prof = catalog.profile(given)
-    if prof is None:
-        raise UnknownName("platform", given, sorted(catalog.profiles))
-    return prof
+    aliases = {n: (p.facts.display_name, p.facts.gotcha_prefix) for n, p in catalog.profiles.items()}
+    return catalog.profiles[platform_key(aliases, given)]
+
+
+def check_field(given: str, fields: Iterable[str]) -> str:
+    """A profile field name as written (no prefix matching: a field is read by scripts)."""
+    known = list(fields)
+    if given not in known:
+        raise UnknownName("field", given, known)
+    return given
+
+
+def profile_values(fields: Iterable[str], facts: object) -> dict[str, object]:
+    """A platform's value for each profile field an entry depends on.
+
+    `facts` is a ProfileFacts or the lookup index's plain dict of them: one function for the engine,
+    lookup, show and the MCP tools.
+    """
+    if isinstance(facts, Mapping):
+        return {f: facts.get(f) for f in fields}
+    return {f: getattr(facts, f) for f in fields}

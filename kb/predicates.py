@@ -10,7 +10,6 @@ from typing import Literal, Union
 
 from pydantic import BaseModel
 
-from gotcha_kb.kb import yamlio
 
 Scalar = Union[bool, int, float, str]
 Op = Literal["==", "!=", "<", "<=", ">", ">=", "in", "truthy"]
@@ -38,6 +37,8 @@ def parse_predicate(text: str) -> Predicate:
     name, op, raw = m.groups()
     if op is None:
         return Predicate(fact=name, op="truthy")
+    from gotcha_kb.kb import yamlio  # yaml: only when a catalog is parsed, not on a cached start
+
     try:
         value = yamlio.safe_load(raw)
     except yamlio.YAMLError:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from gotcha_kb.kb.names import platform_key, profile_values
+
 
 # A query is an id, a keyword or a phrase. Each word is scored against the vocabulary, so 20,000 words
 # took 59 s; MCP's lookup_gotcha has the same cap.
@@ -112,10 +114,7 @@ class SearchIndex:
 
     def _result(self, n: int, score: float, matched: list[str], platform: str | None) -> dict[str, Any]:
         e = self.entries[n]
-        values: dict[str, Any] = {}
-        if platform and platform in self.profiles:
-            facts = self.profiles[platform]["facts"]
-            values = {f: facts.get(f) for f in e["profile_fields"]}
+        values = profile_values(e["profile_fields"], self.profiles[platform]["facts"]) if platform in self.profiles else {}
         return {
             "id": e["id"],
             "title": e["title"],
@@ -155,19 +154,12 @@ def build_vocab(entries: list[dict[str, Any]]) -> dict[str, str]:
     return {w: ";".join(f"{n}:{b[n]:g}:{spread[w][n]:g}" for n in b) for w, b in best.items()}
 
 
-class UnknownPlatform(ValueError):
-    """A platform name no profile answers to; the message lists the known ones."""
-
-
 def resolve_platform(index: dict[str, Any], name: str | None) -> str | None:
-    """A profile name from its name, display name or gotcha prefix (`vast.ai`, `VAST`, `vastai`)."""
+    """A profile name from its name, display name or gotcha prefix; kb.names.UnknownName when none."""
     if name is None or not name.strip():
         return None
-    key = name.strip().lower()
-    for pname, prof in index["profiles"].items():
-        if key in (pname, prof["display_name"].lower(), str(prof["facts"].get("gotcha_prefix", "")).lower()):
-            return pname
-    raise UnknownPlatform(f"unknown platform {name!r}; known: {', '.join(sorted(index['profiles'])) or 'none'}")
+    aliases = {n: (p["display_name"], str(p["facts"].get("gotcha_prefix", ""))) for n, p in index["profiles"].items()}
+    return platform_key(aliases, name)
 
 
 def suggest_ids(index: dict[str, Any], query: str) -> list[str]:

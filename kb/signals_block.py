@@ -87,17 +87,16 @@ def parse_signals_block(text: str, path: str, line: int) -> tuple[SignalsBlock |
                 problems.append(Problem(path=path, line=line_of, message=f"{label}: regex {spec.regex!r} can backtrack catastrophically "
                                         f"({nested}, like (a+)+); give each repetition a required character, e.g. (\\d+\\.)+"))
                 continue
-        bad = False
+        parsed = []
         for pred in spec.fact:
             try:
-                parse_predicate(pred)
+                parsed.append(parse_predicate(pred))
             except PredicateError as e:
                 problems.append(Problem(path=path, line=line_of, message=f"{label}: {e}"))
-                bad = True
-        if bad:
+        if len(parsed) != len(spec.fact):
             continue
         weight = spec.weight if spec.weight is not None else DEFAULT_WEIGHT["fact" if spec.fact and not spec.regex else "regex"]
-        signals.append(Signal(regex=spec.regex, fact=spec.fact, weight=weight, why=spec.why))
+        signals.append(Signal(regex=spec.regex, fact=spec.fact, weight=weight, why=spec.why, predicates=parsed))
     return block, signals, problems
 
 

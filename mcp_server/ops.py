@@ -7,16 +7,17 @@ equals `gotcha --json lookup` for the same query (tests/test_mcp_stdio.py holds 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError
 
 from gotcha_kb.engine.models import Diagnosis
-from gotcha_kb.kb.profile_model import ProfileFacts
-from gotcha_kb.kb.results import EntryList, EntrySummary, LookupMatch, LookupResult
-from gotcha_kb.kb.search import UnknownPlatform, resolve_platform, suggest_ids
+from gotcha_kb.kb import views
+from gotcha_kb.kb.models import SourceRef
+from gotcha_kb.kb.names import NotFound, UnknownId
+from gotcha_kb.kb.results import EntryDetail, EntryList, LookupMatch, LookupResult, ProfileView
 from gotcha_kb.kb.search import lookup as kb_lookup
-from gotcha_kb.mcp_server.models import EntryDetail, ProbeScript, ProfileView
+from gotcha_kb.kb.search import resolve_platform
+from gotcha_kb.mcp_server.models import ProbeScript
 from gotcha_kb.mcp_server.state import KB
 
 # Why 2 MiB: the end of a log is where it broke, and 2 MiB is tens of thousands of lines. The engine
@@ -46,7 +47,7 @@ def platform_name(kb: KB, name: str | None) -> str | None:
     """A profile name from a name, display name or gotcha prefix (as `gotcha lookup --platform`)."""
     try:
         return resolve_platform(kb.index, name)
-    except UnknownPlatform as e:
+    except NotFound as e:
         raise ToolError(str(e)) from None
 
 
@@ -66,28 +67,23 @@ def lookup(kb: KB, query: str, platform: str | None, limit: int) -> LookupResult
         )
     try:
         result = kb_lookup(kb.index, kb.search, query, platform, limit)
-    except UnknownPlatform as e:
+    except NotFound as e:
         raise ToolError(str(e)) from None
     query, plat, matches, suggestions = result["query"], result["platform"], result["matches"], result["did_you_mean"]
     single = len(query.split()) == 1
     if single and _id_shaped(kb, query) and not any(e["id"] == query.upper() for e in kb.index["entries"]):
-        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
-        raise ToolError(f"unknown id {query.upper()!r}{hint} (list_gotchas lists every id)")
+        raise ToolError(str(UnknownId(query, suggestions)))
     return LookupResult(query=query, platform=plat, matches=[LookupMatch(**{**m, "source": relative(kb, m["source"])}) for m in matches],
                         did_you_mean=suggestions)
 
 
 def get_entry(kb: KB, entry_id: str, platform: str | None) -> EntryDetail:
-    entry = kb.catalog.get(entry_id)
-    if entry is None:
-        hint = suggest_ids(kb.index, entry_id)
-        raise ToolError(f"unknown id {entry_id.strip().upper()!r}" + (f"; did you mean {', '.join(hint)}?" if hint else "") + " (list_gotchas lists every id)")
-    plat = platform_name(kb, platform)
-    facts = kb.catalog.profiles[plat].facts if plat else None
-    values = {f: getattr(facts, f) for f in entry.profile_fields} if facts else {}
-    data = entry.model_dump()
-    data["source"] = {"path": relative(kb, entry.source.path), "line": entry.source.line}
-    return EntryDetail(**data, profile_values=values)
+    try:
+        entry = views.get_entry(kb.catalog, entry_id, platform)
+    except NotFound as e:
+        raise ToolError(str(e)) from None
+    entry.source = SourceRef(path=relative(kb, entry.source.path), line=entry.source.line)
+    return entry
 
 
 def diagnose(kb: KB, text: str, platform: str | None, limit: int, include_faint: bool = False) -> Diagnosis:
@@ -109,44 +105,19 @@ def relative(kb: KB, source: str) -> str:
 
 
 def list_entries(kb: KB, theme: str | None, platform: str | None) -> EntryList:
-    from gotcha_kb.kb.names import UnknownName, find_profile, match_themes
-
-    entries = kb.catalog.entries
-    try:  # the same resolution, and the same messages, as the CLI's `gotcha list`
-        if platform:
-            prof = find_profile(kb.catalog, platform)
-            entries = [e for e in entries if e.platform in (None, prof.name)]
-        if theme and theme.strip():
-            themes = set(match_themes(kb.catalog, theme))
-            entries = [e for e in entries if e.theme in themes]
-    except UnknownName as e:
+    try:
+        return views.list_entries(kb.catalog, theme, platform)
+    except NotFound as e:
         raise ToolError(str(e)) from None
-    return EntryList(entries=[EntrySummary(id=e.id, title=e.title, theme=e.theme, platform=e.platform) for e in entries])
 
 
 def profile_view(kb: KB, platform: str, fields: list[str] | None) -> ProfileView:
-    from gotcha_kb.kb.names import UnknownName, find_profile
-
     try:
-        prof = find_profile(kb.catalog, platform)
-    except UnknownName as e:
+        view = views.profile_view(kb.catalog, platform, fields)
+    except NotFound as e:
         raise ToolError(str(e)) from None
-    facts: dict[str, Any] = prof.facts.model_dump(mode="json")
-    if fields:
-        unknown = [f for f in fields if f not in ProfileFacts.model_fields]
-        if unknown:
-            raise ToolError(f"unknown field(s) {', '.join(map(repr, unknown))}; fields: {', '.join(ProfileFacts.model_fields)}")
-        facts = {f: facts[f] for f in fields}
-    return ProfileView(
-        platform=prof.name,
-        display_name=prof.facts.display_name,
-        facts=facts,
-        survival=prof.survival,
-        gotchas=[EntrySummary(id=e.id, title=e.title, theme=e.theme, platform=e.platform) for e in prof.gotchas],
-        # Asking for fields means "just the facts": the prose is most of a profile's size.
-        sections=[] if fields else prof.sections,
-        source=relative(kb, str(prof.source)),
-    )
+    view.source = relative(kb, view.source)
+    return view
 
 
 def probe() -> ProbeScript:

@@ -1,7 +1,7 @@
 """The triage prompt: collect readings with the probe, diagnose, run next_checks, then fix."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: the prompt's argument description lists the loaded
+# profiles, a value known only when the server is built, so annotations are evaluated in place.
 from typing import Annotated
 
 from mcp.server.mcpserver import MCPServer
@@ -28,12 +28,13 @@ Platform: {platform}
 """
 
 
-def register(mcp: MCPServer) -> None:
+def register(mcp: MCPServer, platforms: str) -> None:
+    """`platforms`: the loaded profiles' names, for the argument's description."""
     @mcp.prompt(name="triage", title="Triage a problem on a GPU box",
                 description="Walks through: probe the box, diagnose_symptom, run next_checks, confirm, fix.")
     def triage(
         symptom: Annotated[str, Field(description="What you see: an error line, a log tail, or a description")] = "(not given yet: ask the user)",
-        platform: Annotated[str, Field(description="autodl, runpod, vastai, lambda, paperspace, china, generic-ssh, local; empty if unknown")] = "",
+        platform: Annotated[str, Field(description=f"{platforms}; empty if unknown")] = "",
     ) -> str:
         plat = platform.strip()
         return TRIAGE.format(

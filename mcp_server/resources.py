@@ -27,7 +27,8 @@ def entry_markdown(e: Entry, source: str | None = None) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def register(mcp: MCPServer) -> None:
+def register(mcp: MCPServer, platforms: str) -> None:
+    """`platforms`: the loaded profiles' names, for the profile resource's description."""
     @mcp.resource(
         "gotcha://{id}",
         name="gotcha",
@@ -40,10 +41,10 @@ def register(mcp: MCPServer) -> None:
         kb = get_kb()
         entry = kb.catalog.get(id)
         if entry is None:
+            from gotcha_kb.kb.names import UnknownId
             from gotcha_kb.kb.search import suggest_ids
 
-            hint = suggest_ids(kb.index, id)
-            raise ResourceNotFoundError(f"unknown id {id!r}" + (f"; did you mean {', '.join(hint)}?" if hint else ""))
+            raise ResourceNotFoundError(str(UnknownId(id, suggest_ids(kb.index, id))))
         from gotcha_kb.mcp_server.ops import relative
 
         return entry_markdown(entry, relative(kb, str(entry.source)))
@@ -53,13 +54,16 @@ def register(mcp: MCPServer) -> None:
         name="profile",
         title="Platform profile",
         description="A platform profile as Markdown: facts (paths, billing verbs, proxy), storage survival table, "
-        "its own gotchas. Names: autodl, china, generic-ssh, lambda, local, paperspace, runpod, vastai.",
+        f"its own gotchas. Names: {platforms}.",
         mime_type="text/markdown",
     )
     def profile(name: str) -> str:
         kb = get_kb()
-        prof = kb.catalog.profile(name)
-        if prof is None:
-            raise ResourceNotFoundError(f"unknown platform {name!r}; known: {', '.join(sorted(kb.catalog.profiles))}")
+        from gotcha_kb.kb.names import NotFound, find_profile
+
+        try:
+            prof = find_profile(kb.catalog, name)
+        except NotFound as e:
+            raise ResourceNotFoundError(str(e)) from None
         # A profile is one Markdown file written to be read whole: serve it as written.
         return Path(prof.source.path).read_text(encoding="utf-8")

@@ -5,8 +5,8 @@ with --json. The SDK turns the return type into outputSchema + structuredContent
 an isError result, and any other exception into a bare "Error executing tool" (traceback to stderr).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: the tools' annotations name the per-server `Platform`
+# type (its description lists the loaded profiles), so they must be evaluated where they are written.
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
@@ -15,11 +15,11 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field, ValidationError
 
 from gotcha_kb.engine.models import Diagnosis
-from gotcha_kb.kb.results import EntryList, LookupResult
+from gotcha_kb.kb.results import EntryDetail, EntryList, LookupResult, ProfileView
 from gotcha_kb.mcp_server import ops, prompts, resources
 from gotcha_kb.mcp_server.compact import summary as compact_summary
-from gotcha_kb.mcp_server.models import EntryDetail, ProbeScript, ProfileView
-from gotcha_kb.mcp_server.state import get_kb
+from gotcha_kb.mcp_server.models import ProbeScript
+from gotcha_kb.mcp_server.state import get_kb, platform_names
 
 # Every tool here only reads the catalog: same input, same answer, nothing outside touched.
 READ_ONLY = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False, destructive_hint=False)
@@ -32,11 +32,6 @@ output verbatim; if it abstains, run probe_script's script on the box and diagno
 Use lookup_gotcha for a known id or topic. Entries are also resources: gotcha://U7, profile://autodl.
 """
 
-Platform = Annotated[
-    str | None,
-    Field(description="The rental platform, if known: autodl, runpod, vastai, lambda, paperspace, china, generic-ssh, local. "
-          "Adds that platform's own gotchas and fills in its paths and values. Omit when unknown."),
-]
 
 
 def plain_validation_error(tool: str, exc: ValidationError) -> str:
@@ -88,6 +83,12 @@ class GotchaServer(MCPServer):
 def build_server(local_tools: bool = True) -> MCPServer:
     """local_tools: add verify_deploy, which reads this machine's disk and ssh keys (stdio only; see verify.py)."""
     mcp = GotchaServer("gotcha-kb", instructions=INSTRUCTIONS, version=_version())
+    platforms = ", ".join(platform_names())
+    Platform = Annotated[
+        str | None,
+        Field(description=f"The rental platform, if known: {platforms}. "
+              "Adds that platform's own gotchas and fills in its paths and values. Omit when unknown."),
+    ]
 
     @mcp.tool(title="Diagnose what you see on a GPU box", annotations=READ_ONLY)
     def diagnose_symptom(
@@ -151,7 +152,7 @@ def build_server(local_tools: bool = True) -> MCPServer:
 
     @mcp.tool(title="Get a platform profile", annotations=READ_ONLY)
     def get_profile(
-        platform: Annotated[str, Field(description="autodl, runpod, vastai, lambda, paperspace, china, generic-ssh or local")],
+        platform: Annotated[str, Field(description=f"One of {platforms} (or a display name or gotcha prefix)")],
         fields: Annotated[list[str] | None, Field(description="Only these facts, e.g. ['durable_path', 'meter_stop_verb']; "
                                                   "omit for the whole profile including its prose sections", max_length=40)] = None,
     ) -> ProfileView:
@@ -174,8 +175,8 @@ def build_server(local_tools: bool = True) -> MCPServer:
         from gotcha_kb.mcp_server import verify
 
         verify.register(mcp)
-    resources.register(mcp)
-    prompts.register(mcp)
+    resources.register(mcp, platforms)
+    prompts.register(mcp, platforms)
     return mcp
 
 

@@ -59,6 +59,13 @@ def get_kb() -> KB:
         return _kb
 
 
+def platform_names() -> list[str]:
+    """The configured catalog's profile names, from the lookup index cache (no engine build)."""
+    from gotcha_kb.kb.index import load_index
+
+    return sorted(load_index(_catalog_paths).get("profiles", {}))
+
+
 def warm_up() -> threading.Thread:
     """Build the KB in the background; a failure here resurfaces (as a tool error) on first use."""
 

@@ -1,0 +1,66 @@
+"""The catalog as both faces show it: one entry, a list, a profile. Typed results, NotFound errors.
+
+The CLI prints these (or their --json) and maps kb.names.NotFound to a usage error; the MCP server
+returns them as structured output and maps NotFound to a tool error. Only presentation differs:
+the MCP face shortens source paths, the CLI renders for a terminal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gotcha_kb.kb.catalog import Catalog
+from gotcha_kb.kb.names import UnknownId, check_field, find_profile, match_themes, profile_values
+from gotcha_kb.kb.profile_model import Profile, ProfileFacts
+from gotcha_kb.kb.results import EntryDetail, EntryList, EntrySummary, ProfileView
+
+
+def _summary(e: Any) -> EntrySummary:
+    return EntrySummary(id=e.id, title=e.title, theme=e.theme, platform=e.platform)
+
+
+def get_entry(catalog: Catalog, entry_id: str, platform: str | None = None) -> EntryDetail:
+    entry = catalog.get(entry_id)
+    if entry is None:
+        from gotcha_kb.kb.index import build_index
+        from gotcha_kb.kb.search import suggest_ids
+
+        raise UnknownId(entry_id, suggest_ids(build_index(catalog), entry_id))
+    profile = find_profile(catalog, platform) if platform else None
+    values = profile_values(entry.profile_fields, profile.facts) if profile else {}
+    return EntryDetail(**dict(entry), profile_values=values)
+
+
+def list_entries(catalog: Catalog, theme: str | None = None, platform: str | None = None) -> EntryList:
+    """Universal entries plus one platform's own (all platforms' when none is given), optionally one theme."""
+    entries = catalog.entries
+    if platform:
+        name = find_profile(catalog, platform).name
+        entries = [e for e in entries if e.platform in (None, name)]
+    if theme and theme.strip():  # an empty theme (an agent's "") means every theme
+        themes = set(match_themes(catalog, theme))
+        entries = [e for e in entries if e.theme in themes]
+    return EntryList(entries=[_summary(e) for e in entries])
+
+
+def profile_view(catalog: Catalog, platform: str, fields: list[str] | None = None) -> ProfileView:
+    prof = find_profile(catalog, platform)
+    facts: dict[str, Any] = prof.facts.model_dump(mode="json")
+    if fields:
+        facts = {check_field(f, ProfileFacts.model_fields): facts[f] for f in fields}
+    return ProfileView(
+        platform=prof.name,
+        display_name=prof.facts.display_name,
+        facts=facts,
+        survival=prof.survival,
+        overrides=prof.overrides,
+        gotchas=[_summary(e) for e in prof.gotchas],
+        # Asking for fields means "just the facts": the prose is most of a profile's size.
+        sections=[] if fields else prof.sections,
+        source=str(prof.source),
+    )
+
+
+def profile_field(catalog: Catalog, platform: str, field: str) -> tuple[Profile, Any]:
+    prof = find_profile(catalog, platform)
+    return prof, getattr(prof.facts, check_field(field, ProfileFacts.model_fields))
