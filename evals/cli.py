@@ -33,9 +33,8 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from gotcha_kb.engine.cases import default_cases_path, load_cases
-    from gotcha_kb.engine.diagnose import Engine
+    from gotcha_kb.engine.snapshot import load_engine
     from gotcha_kb.evals.runner import results_markdown, run_cases, structural, summarize
-    from gotcha_kb.kb.loader import load_catalog
 
     for name in ("min_top1", "min_top3", "min_abstain", "max_false_abstain"):
         v = getattr(args, name)
@@ -49,10 +48,11 @@ def run(args: argparse.Namespace) -> int:
             sys.stderr.write(f"{p}\n")
         if not cases.cases:
             return 2
-    catalog = load_catalog(getattr(args, "catalog", None))
-    # The engine learns from the shipped examples whatever is being scored, as it does in use.
+    # The engine learns from the shipped examples whatever is being scored, as it does in use:
+    # the very engine `gotcha diagnose` uses, from the same cache.
+    engine = load_engine(getattr(args, "catalog", None))
+    catalog = engine.catalog
     examples = cases.cases if path == default_cases_path() else load_cases(default_cases_path()).cases
-    engine = Engine(catalog, examples)
     unknown = sorted({x for c in cases.cases for x in c.expect + c.also_ok if catalog.get(x) is None})
     if unknown:
         sys.stderr.write(f"gotcha: cases name ids the catalog lacks: {', '.join(unknown)}\n")

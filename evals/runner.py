@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gotcha_kb.engine.cases import Case, load_cases
+from gotcha_kb.engine.cases import Case
 from gotcha_kb.engine.diagnose import Engine
 from gotcha_kb.kb.catalog import Catalog
 

@@ -25,8 +25,22 @@ def catalog_key(sources: list[str], environ: dict[str, str] | None = None) -> st
     return diskcache.fingerprint(parts, expand([s for s in sources if os.path.exists(s)]), environ)
 
 
+_last: tuple[str, Catalog] | None = None  # one process asking again (a server, a test run) reads nothing
+
+
 def load_catalog_cached(paths: list[str] | None = None, environ: dict[str, str] | None = None) -> Catalog:
+    """The catalog for these sources. Callers share the returned object: treat it as read-only."""
+    global _last
     key = catalog_key(resolve_sources(paths, environ), environ)
+    where = f"{diskcache.cache_dir()}|{key}"
+    if _last is not None and _last[0] == where:
+        return _last[1]
+    catalog = _load(paths, environ, key)
+    _last = (where, catalog)
+    return catalog
+
+
+def _load(paths: list[str] | None, environ: dict[str, str] | None, key: str) -> Catalog:
     data = diskcache.read("catalog", key)
     if data is not None:
         try:

@@ -21,6 +21,22 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
+# Sweeps (every hypothesis property, and tests marked `sweep`) run a tenth of their budget by
+# default and all of it with GOTCHA_THOROUGH=1, which CI's second step sets (.ci/run).
+THOROUGH = os.environ.get("GOTCHA_THOROUGH") == "1"
+
+
+def budget(full: int) -> int:
+    """How many examples (or cases) a sweep tries: `full` when thorough, a tenth (at least 20) otherwise."""
+    return full if THOROUGH else max(20, full // 10)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.sweep)
+
+
 @pytest.fixture(scope="session")
 def catalog():
     from gotcha_kb.kb.loader import load_catalog

@@ -31,8 +31,10 @@ DISK_TEXT = (
 def child_env(tmp_cache: str | os.PathLike[str] | None = None) -> dict[str, str]:
     """What a spawned server needs: the repo importable and a cache that is not the user's."""
     env = {"PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
-    if tmp_cache is not None:
-        env["XDG_CACHE_HOME"] = str(tmp_cache)
+    # The SDK hands a stdio server only a few safe variables: without this it would use ~/.cache.
+    cache = tmp_cache if tmp_cache is not None else os.environ.get("XDG_CACHE_HOME")
+    if cache:
+        env["XDG_CACHE_HOME"] = str(cache)
     return env
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import marshal
 import os
-import shutil
 import subprocess
 import sys
 import zlib
@@ -33,6 +33,56 @@ def fresh_cache(tmp_path, monkeypatch):
     return tmp_path / "cache" / "gotcha-kb"
 
 
+TINY = """## Disk
+
+### U1 — The disk is full of inodes
+
+**Symptom** No space left on device while df -h shows room.
+
+**Root cause** Millions of small files used every inode.
+
+**Fix** Pack them into shards.
+
+```signals
+keywords: [inode, "df -i"]
+signals:
+  - regex: '(?i)no space left on device'
+    weight: 2
+```
+
+### U2 — A worker was killed for memory
+
+**Symptom** The job dies with a bare Killed.
+
+**Root cause** The kernel's OOM killer picked the DataLoader worker.
+
+**Fix** Fewer workers.
+
+```signals
+signals:
+  - regex: '(?i)out of memory: killed process'
+    weight: 2
+```
+"""
+TINY_CASES = [
+    {"id": "t1", "input": "OSError: [Errno 28] No space left on device", "expect": ["U1"]},
+    {"id": "t2", "input": "Out of memory: Killed process 4242 (python)", "expect": ["U2"]},
+    {"id": "t3", "input": "ModuleNotFoundError: No module named 'foo'", "expect": []},
+]
+
+
+@pytest.fixture()
+def tiny(tmp_path) -> tuple[list[str], str]:
+    """A two-entry catalog and three cases: rebuilding it takes milliseconds, not a second."""
+    import json
+
+    (tmp_path / "tiny").mkdir()
+    (tmp_path / "tiny" / "g.md").write_text(TINY, encoding="utf-8")
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("".join(json.dumps(c) + "\n" for c in TINY_CASES), encoding="utf-8")
+    return [str(tmp_path / "tiny")], str(cases)
+
+
 def _poison(kind: str, value) -> None:
     (name,) = _files(kind)
     payload = marshal.dumps(value)
@@ -40,15 +90,26 @@ def _poison(kind: str, value) -> None:
         fh.write(zlib.crc32(payload).to_bytes(4, "little") + payload)
 
 
+def _cached_snapshot() -> dict:
+    (name,) = _files("engine")
+    return marshal.loads(open(os.path.join(diskcache.cache_dir(), name), "rb").read()[4:])
+
+
 def test_a_restored_engine_answers_exactly_like_a_built_one(fresh_cache):
     built = Engine(load_catalog(), load_cases().cases)
     load_engine()  # writes both caches
     assert _files("engine") and _files("catalog")
-    restored = load_engine()
-    assert restored.case_index.vectors == []  # it really came from the cache
+    import gotcha_kb.engine.diagnose as diagnose_module
+
+    def no_building(*a, **k):
+        raise AssertionError("built, not restored")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(diagnose_module, "build_tables", no_building)
+        restored = load_engine()  # it really comes from the cache
     assert restored.cases == built.cases  # texts included: evals and leave-one-out read them
-    sample = [c for c in load_cases().cases][::23]
-    assert len(sample) > 60
+    sample = load_cases().cases[::40]
+    assert len(sample) > 40
     for case in sample:
         a = built.diagnose(case.input, platform=case.platform).model_dump()
         b = restored.diagnose(case.input, platform=case.platform).model_dump()
@@ -73,16 +134,16 @@ def test_a_restored_catalog_equals_a_parsed_one(fresh_cache):
     ],
     ids=["only a version", "empty tables", "a case of the wrong shape", "a string", "none"],
 )
-def test_a_malformed_engine_cache_is_rebuilt(fresh_cache, poison):
-    load_engine()
+def test_a_malformed_engine_cache_is_rebuilt(fresh_cache, tiny, poison):
+    load_engine(*tiny)
     _poison("engine", poison)
-    eng = load_engine()
-    assert eng.diagnose("[ 9.1] Out of memory: Killed process 4242 (python)").matches[0].id == "U9"
-    assert eng.case_index.n > 1000
+    eng = load_engine(*tiny)
+    assert _cached_snapshot()["cases"][0][0] == "t1"  # built again and written over the poison
+    assert eng.analyze("[ 9.1] Out of memory: Killed process 4242 (python)").ranking[0][0] == "U2"
 
 
-def test_postings_of_the_wrong_length_are_rebuilt_not_a_crash_later(fresh_cache):
-    load_engine()
+def test_postings_of_the_wrong_length_are_rebuilt_not_a_crash_later(fresh_cache, tiny):
+    load_engine(*tiny)
     (name,) = _files("engine")
     path = os.path.join(diskcache.cache_dir(), name)
     raw = open(path, "rb").read()
@@ -91,44 +152,42 @@ def test_postings_of_the_wrong_length_are_rebuilt_not_a_crash_later(fresh_cache)
     ids, ws = data["tables"]["case_index"]["postings"][word]
     data["tables"]["case_index"]["postings"][word] = (ids + b"\0", ws)
     _poison("engine", data)
-    eng = load_engine()
+    eng = load_engine(*tiny)
     ids, ws = eng.case_index.postings[word]
     assert len(ws) == 2 * len(ids)  # rebuilt, not restored
-    assert eng.diagnose("OSError: [Errno 28] No space left on device").matches
+    assert eng.analyze("OSError: [Errno 28] No space left on device").ranking[0][0] == "U1"
 
 
-def test_a_damaged_file_fails_its_checksum(fresh_cache):
-    load_catalog_cached()
+def test_a_damaged_file_fails_its_checksum(fresh_cache, tiny):
+    load_catalog_cached(tiny[0])
     (name,) = _files("catalog")
     path = os.path.join(diskcache.cache_dir(), name)
     raw = bytearray(open(path, "rb").read())
     raw[len(raw) // 2] ^= 0xFF
     open(path, "wb").write(bytes(raw))
     assert diskcache.read("catalog", name[len("catalog-"):-len(".marshal")]) is None
-    assert load_catalog_cached().get("U7") is not None
+    assert load_catalog_cached(tiny[0]).get("U1") is not None
 
 
-def test_an_edited_catalog_is_read_again_and_the_old_files_pruned(fresh_cache, tmp_path):
-    cat = tmp_path / "cat"
-    shutil.copytree(ROOT / "gotchas", cat)
-    load_engine([str(cat)])
+def test_an_edited_catalog_is_read_again_and_the_old_files_pruned(fresh_cache, tiny):
+    load_engine(*tiny)
     before = (_files("catalog"), _files("engine"))
-    target = cat / "02-disk-storage.md"
+    target = Path(tiny[0][0]) / "g.md"
     text = target.read_text(encoding="utf-8")
-    target.write_text(text.replace("### U7 — ", "### U7 — Zebra crossing: ", 1), encoding="utf-8")
+    target.write_text(text.replace("### U1 — ", "### U1 — Zebra crossing: ", 1), encoding="utf-8")
     os.utime(target, ns=(1, 1))  # a new mtime even on a coarse clock
-    eng = load_engine([str(cat)])
-    assert eng.by_id["U7"].title.startswith("Zebra crossing")
+    eng = load_engine(*tiny)
+    assert eng.by_id["U1"].title.startswith("Zebra crossing")
     after = (_files("catalog"), _files("engine"))
     assert len(after[0]) == len(after[1]) == 1 and after != before
 
 
-def test_concurrent_first_runs_agree_and_leave_one_file_per_kind(fresh_cache, tmp_path):
+def test_concurrent_first_runs_agree_and_leave_one_file_per_kind(fresh_cache, tmp_path, tiny):
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "gotcha_kb.cli", "diagnose", "--json", "[ 9.1] Out of memory: Killed process 4242 (python)"]
+    cmd = [sys.executable, "-m", "gotcha_kb.cli", "--catalog", tiny[0][0], "diagnose", "--json", "[ 9.1] Out of memory: Killed process 4242 (python)"]
     procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
     outs = [p.communicate(timeout=120) for p in procs]
-    assert all(p.returncode == 0 for p in procs), [e for _, e in outs]
-    assert len({o for o, _ in outs}) == 1
+    assert all(p.returncode in (0, 1) for p in procs), [e for _, e in outs]  # 1: abstained, a valid answer
+    assert len({o for o, _ in outs}) == 1 and json.loads(outs[0][0])["input_lines"] == 1
     names = os.listdir(fresh_cache)
     assert sorted(n.split("-")[0] for n in names) == ["catalog", "engine"], names

@@ -67,6 +67,7 @@ def test_show_renders_fix_commands_and_unknown_id_suggests(capsys):
     assert code == 2 and "did you mean" in err and "U7" in err
 
 
+@pytest.mark.slow  # the thorough regex timing of every signal: about 3 s
 def test_check_passes_on_shipped_catalog(capsys, catalog):
     code, data = run_json(capsys, "check")
     assert code == 0 and data["errors"] == 0

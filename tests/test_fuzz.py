@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import budget
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -71,7 +72,7 @@ def _segments(text: str):
 
 
 @pytest.mark.parametrize("mod", parsers(), ids=lambda m: m.NAME)
-@settings(max_examples=250)
+@settings(max_examples=budget(250))
 @given(text=mutated(PARSER_TEXTS))
 def test_parser_never_raises_on_mutated_output(mod, text):
     for seg in _segments(text):
@@ -87,7 +88,7 @@ def test_parser_never_raises_on_mutated_output(mod, text):
         assert all(isinstance(n, int) for n in reading.claimed)
 
 
-@settings(max_examples=300)
+@settings(max_examples=budget(300))
 @given(text=st.one_of(mutated(PARSER_TEXTS), st.text(max_size=500)))
 def test_parse_all_isolates_nothing_because_nothing_breaks(text):
     """parse_all hides a crashing parser as `name!`; under fuzz none may crash in the first place."""
@@ -103,7 +104,7 @@ def engine_once():
     return build_engine()
 
 
-@settings(max_examples=500)
+@settings(max_examples=budget(500))
 @given(data=st.one_of(mutated(DIAGNOSE_TEXTS), mutated(PARSER_TEXTS), st.text(max_size=2000), st.binary(max_size=2000)))
 def test_diagnose_answers_any_input(engine_once, data):
     d = engine_once.diagnose(data, top_k=5)
@@ -126,7 +127,7 @@ LISTING_LINE = st.one_of(
 )
 
 
-@settings(max_examples=400)
+@settings(max_examples=budget(400))
 @given(lines=st.lists(LISTING_LINE, max_size=30), crlf=st.booleans())
 def test_listing_parser_never_raises(lines, crlf):
     from gotcha_kb.engine.deploy.errors import ListingError
@@ -158,7 +159,7 @@ def catalog_text(draw, texts: list[str]) -> str:
     return "\n".join(lines)
 
 
-@settings(max_examples=200)
+@settings(max_examples=budget(200))
 @given(text=catalog_text(CATALOG_TEXTS))
 def test_catalog_file_parser_reports_problems_never_raises(text):
     from gotcha_kb.kb.loader import _catalog_file
@@ -169,7 +170,7 @@ def test_catalog_file_parser_reports_problems_never_raises(text):
     assert all(e.source.line >= 1 for e in entries)
 
 
-@settings(max_examples=100)
+@settings(max_examples=budget(100))
 @given(text=catalog_text(PROFILE_TEXTS))
 def test_profile_parser_reports_problems_never_raises(text):
     from gotcha_kb.kb.profiles import parse_profile
@@ -178,7 +179,7 @@ def test_profile_parser_reports_problems_never_raises(text):
     assert all(p.path == "local.md" and p.line >= 0 for p in problems)
 
 
-@settings(max_examples=300)
+@settings(max_examples=budget(300))
 @given(text=st.one_of(st.text(max_size=300), st.lists(YAMLISH, max_size=8).map("\n".join)))
 def test_signals_block_parser_never_raises(text):
     from gotcha_kb.kb.signals_block import parse_signals_block

@@ -12,6 +12,7 @@ import json
 import string
 
 import pytest
+from conftest import budget
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -173,7 +174,7 @@ def engine_once():
     return build_engine()
 
 
-@settings(max_examples=2000)
+@settings(max_examples=budget(2000))
 @given(case=pastes())
 def test_no_secret_survives_diagnosis(engine_once, case):
     paste, secret = case
