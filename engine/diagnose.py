@@ -29,7 +29,7 @@ from gotcha_kb.kb.models import Entry
 from gotcha_kb.kb.names import find_profile, profile_values
 
 MAX_PHRASES = 2.0  # phrase evidence saturates: three error strings are not 3x one
-PHRASE_CANDIDATES = 40
+PHRASE_CANDIDATES = 40  # phrase and error-coverage features for this many best candidates (rapidfuzz is the cost)
 # "Most similar of all" means little when every similarity is faint: relative features are taken
 # against at least this cosine, so a 0.08 resemblance cannot pose as the best match's full weight.
 # 0.2 measured best of 0, 0.15, 0.2, 0.25, 0.35 on the real set under cross-validation.
@@ -43,7 +43,10 @@ PLATFORM_WINDOW = 200_000  # characters from the end searched for platform names
 # still read every line): a megabyte of distinct lines cost ~0.5 s of regex and literal scans.
 SIGNAL_WINDOW_CHARS = 256 * 1024
 TEXT_TAIL_LINES = 1000  # big logs: the text models read only the end, where it broke
-PHRASE_TAIL_LINES = 300
+PHRASE_TAIL_LINES = 300  # quoted error strings are looked for in the last lines only
+ALSO_OK_SHARE = 0.5  # a case's second-choice answers count at half its similarity
+NEAR_MISS = 0.25  # an abstention still offers the checks of candidates at least this likely
+UNCOVERED_ERROR_SIM = 0.3  # nearer than this to an out-of-scope example (and than to any in-scope one): "not covered"
 
 
 # A traceback frame (`File "/x/y.py", line 12, in f`) and the source line printed under it name the
@@ -83,6 +86,31 @@ class Candidate:
     entry: Entry
     evidence: list[EvidenceItem]
     features: dict[str, float]
+
+
+@dataclass
+class Reading:
+    """The paste as the stages read it."""
+
+    cut: int  # bytes dropped from the start to fit the input cap
+    parsed: Parsed  # facts from recognised command output (parsers read every line)
+    search_lines: list[Line]  # the lines without repeats
+    index: TextIndex  # the end of those, for the regex signals
+    free: list[Line]  # the last lines no parser claimed: what the text models read
+    prose: list[Line]  # those without traceback frames
+
+
+@dataclass
+class Resemblance:
+    qtoks: list[str]  # the words of the prose
+    entry: dict[int, float]  # entry row -> cosine to its words
+    best_case: dict[str, tuple[float, Case]]  # entry id -> nearest labeled case and its cosine
+    centroid: dict[str, float]  # entry id -> cosine to the centroid of its cases
+    context: scoring.Context  # what the confidence curve knows about the paste as a whole
+
+    @property
+    def top_case(self) -> float:
+        return max((s for s, _ in self.best_case.values()), default=0.0)
 
 
 @dataclass
@@ -223,29 +251,46 @@ class Engine:
     ) -> "Analysis":
         """Score every candidate entry; `answer()` turns this into the user-facing Diagnosis.
 
+        The stages, in order: read the paste, place it on a platform, measure how it resembles
+        entries and labeled cases, collect each candidate's evidence, add quoted phrases, rank,
+        and ask whether the best candidates account for the paste's error lines.
+
         Phrase and error-coverage features are computed for the plausible candidates only, which
         depends on the loaded model; a fit asks for `every_candidate` so that what it learns from
         does not depend on the model it replaces.
         """
+        r = self._read(text)
+        plat, inferred = self._place(platform, r.index)
+        sim = self._resemblance(r, plat, exclude_case)
+        scored = self._evidence(r, plat, sim)
+        plausible = len(scored) if every_candidate else PHRASE_CANDIDATES
+        self._phrases(scored[:plausible], r.free[-PHRASE_TAIL_LINES:])
+        scored, below = self._rank(scored, plat)
+        self._unexplained(scored[:plausible], r.search_lines)
+        return Analysis(scored, r.parsed, plat, inferred, r.cut, sim.top_case, sim.context, below)
+
+    # -- the stages ------------------------------------------------------------------------------
+
+    def _read(self, text: str | bytes) -> "Reading":
         lines, cut = normalize(text)
         parsed = parse_all(lines)
         # Parsers saw every line; regexes and text models read the input without its repeats, at
         # every size (a threshold made a slow band just under it).
         search_lines = drop_repeats(lines)
-        index = TextIndex(last_chars(search_lines, SIGNAL_WINDOW_CHARS))
-        plat = self.resolve_platform(platform)
-        inferred = False
-        if plat is None:
-            plat = self._infer_platform(index.text)
-            inferred = plat is not None
-        # Unknown platform: every platform's gotchas still compete, flagged `unplaced` so the fitted
-        # weight can say how much less likely a platform-specific answer is without that context.
-        candidates = [e for e in self.entries if plat is None or e.platform in (None, plat)]
-
         free = [ln for ln in search_lines if ln.no not in parsed.claimed][-TEXT_TAIL_LINES:]
-        prose = prose_lines(free)
-        qtoks = tokens(" ".join(ln.text for ln in prose))
-        entry_sim = self.entry_index.query(qtoks)
+        return Reading(cut, parsed, search_lines, TextIndex(last_chars(search_lines, SIGNAL_WINDOW_CHARS)), free, prose_lines(free))
+
+    def _place(self, platform: str | None, index: TextIndex) -> tuple[str | None, bool]:
+        """The platform given, else the one the text gives away; and whether it was inferred."""
+        plat = self.resolve_platform(platform)
+        if plat is not None:
+            return plat, False
+        plat = self._infer_platform(index.text)
+        return plat, plat is not None
+
+    def _resemblance(self, r: "Reading", plat: str | None, exclude_case: str | None) -> "Resemblance":
+        """How the paste's words resemble each entry, its labeled cases, and in-scope text at all."""
+        qtoks = tokens(" ".join(ln.text for ln in r.prose))
         case_sim = self.case_index.query(qtoks)
         best_case: dict[str, tuple[float, Case]] = {}
         neg_sim = 0.0
@@ -259,101 +304,148 @@ class Engine:
                 neg_sim = max(neg_sim, sim)
                 continue
             for rank, eid in enumerate(case.expect[:1] + case.also_ok):
-                s = sim if rank == 0 else sim * 0.5
+                s = sim if rank == 0 else sim * ALSO_OK_SHARE
                 if s > best_case.get(eid, (0.0, case))[0]:
                     best_case[eid] = (s, case)
-        top_pos_case = max((s for s, _ in best_case.values()), default=0.0)
         held = self.case_by_id.get(exclude_case) if exclude_case else None  # leave-one-out in evals
         # Whether the paste is ours at all is judged without its progress lines (they still rank).
-        gist = tokens(" ".join(ln.text for ln in prose if not _progress_line(ln.text)))
-        coverage = self._coverage(gist, held)
+        gist = tokens(" ".join(ln.text for ln in r.prose if not _progress_line(ln.text)))
         scope = self.scope.log_odds(set(gist), (self.words_of(held.id), bool(held.expect)) if held else None)
+        context = scoring.Context(neg_sim, self._coverage(gist, held), scope)
         centroid = self.centroids.similarity(case_sim, self.case_pos.get(exclude_case) if exclude_case else None)
-        phrase_lines = [ln.text for ln in free[-PHRASE_TAIL_LINES:]]
+        return Resemblance(qtoks, self.entry_index.query(qtoks), best_case, centroid, context)
 
-        max_text = max((s for row, s in entry_sim.items() if plat is None or self.entries[row].platform in (None, plat)), default=0.0)
-        max_case = max((best_case[e.id][0] for e in candidates if e.id in best_case), default=0.0)
+    def _evidence(self, r: "Reading", plat: str | None, sim: "Resemblance") -> list[Candidate]:
+        """Each candidate that has any evidence, with its features; best first."""
+        # Unknown platform: every platform's gotchas still compete, flagged `unplaced` so the fitted
+        # weight can say how much less likely a platform-specific answer is without that context.
+        candidates = [e for e in self.entries if plat is None or e.platform in (None, plat)]
+        max_text = max((s for row, s in sim.entry.items() if plat is None or self.entries[row].platform in (None, plat)), default=0.0)
+        max_case = max((sim.best_case[e.id][0] for e in candidates if e.id in sim.best_case), default=0.0)
         if self.use_shortlist:
-            candidates = self._shortlist(candidates, index, parsed.facts, entry_sim, best_case, centroid)
-        w = self.model.weights
+            candidates = self._shortlist(candidates, r.index, r.parsed.facts, sim.entry, sim.best_case, sim.centroid)
         scored: list[Candidate] = []
         for order, e in enumerate(candidates):
-            ev: list[EvidenceItem] = []
-            pos = neg = 0.0
-            backed = False  # a fact predicate (a parsed reading) spoke for this entry
-            for sig in self.signals[e.id]:
-                hit = evaluate(sig, index, parsed.facts)
-                if hit is None:
-                    continue
-                if sig.weight >= 0:
-                    pos += sig.weight
-                    backed = backed or bool(sig.predicates)
-                else:
-                    neg += sig.weight
-                scale = w["signal_pos"] if sig.weight >= 0 else w["signal_neg"]
-                ev.append(
-                    EvidenceItem(
-                        kind="regex" if sig.pattern is not None else "fact",
-                        why=sig.why or sig.source,
-                        weight=round(sig.weight * scale, 2),
-                        line=hit.line,
-                        text=redact(hit.text) if hit.text else None,
-                    )
-                )
             f = {k: 0.0 for k in FEATURES}
-            f["signal_pos"], f["signal_neg"] = min(pos, MAX_SIGNAL), neg
+            ev = self._signal_evidence(e, r, f)
             f["unplaced"] = 1.0 if plat is None and e.platform else 0.0
-            # The paste holds readings (df, nvidia-smi, memory.events...) and none of them speaks
-            # for this entry: a healthy `df -i` under a question about inodes.
-            f["unbacked"] = 1.0 if parsed.facts and not backed else 0.0
-            sim = entry_sim.get(self.position[e.id], 0.0)
-            if sim > MIN_TEXT:
-                f["text"], f["text_rel"] = sim, sim / max(max_text, REL_FLOOR)
-                contrib = w["text"] * sim + w["text_rel"] * f["text_rel"]
-                ev.append(EvidenceItem(kind="text", why=f"the text resembles this entry (cosine {sim:.2f})", weight=round(contrib, 2)))
-            if e.id in best_case and best_case[e.id][0] > MIN_CASE:
-                s, case = best_case[e.id]
+            text = sim.entry.get(self.position[e.id], 0.0)
+            if text > MIN_TEXT:
+                f["text"], f["text_rel"] = text, text / max(max_text, REL_FLOOR)
+                ev.append(self._shown("text", f"the text resembles this entry (cosine {text:.2f})", f, "text", "text_rel"))
+            if e.id in sim.best_case and sim.best_case[e.id][0] > MIN_CASE:
+                s, case = sim.best_case[e.id]
                 f["case"], f["case_rel"] = s, s / max(max_case, REL_FLOOR)
-                contrib = w["case"] * s + w["case_rel"] * f["case_rel"]
                 # Name the words shared with that past report, not its id: no command shows a case.
-                ev.append(EvidenceItem(kind="case", why=self._case_words_why(case, qtoks), weight=round(contrib, 2)))
-            cs = centroid.get(e.id, 0.0)
+                ev.append(self._shown("case", self._case_words_why(case, sim.qtoks), f, "case", "case_rel"))
+            cs = sim.centroid.get(e.id, 0.0)
             if cs > MIN_CENTROID:
                 f["centroid"] = cs
-                ev.append(EvidenceItem(kind="case", why=f"worded like past reports of this trap overall (similarity {cs:.2f})", weight=round(w["centroid"] * cs, 2)))
+                ev.append(self._shown("case", f"worded like past reports of this trap overall (similarity {cs:.2f})", f, "centroid"))
             if ev:
                 scored.append(Candidate(self.model.score(f), order, e, ev, f))
-        # Phrase matching (rapidfuzz) is the costly step: only for the plausible candidates.
         scored.sort(key=lambda c: (-c.score, c.order))
-        tail = free[-PHRASE_TAIL_LINES:]
-        plausible = len(scored) if every_candidate else PHRASE_CANDIDATES
-        for cand in scored[:plausible] if phrase_lines else []:
+        return scored
+
+    def _signal_evidence(self, e: Entry, r: "Reading", f: dict[str, float]) -> list[EvidenceItem]:
+        """The entry's catalog signals that fire, as evidence; sets the signal features in `f`."""
+        ev: list[EvidenceItem] = []
+        pos = neg = 0.0
+        backed = False  # a fact predicate (a parsed reading) spoke for this entry
+        for sig in self.signals[e.id]:
+            hit = evaluate(sig, r.index, r.parsed.facts)
+            if hit is None:
+                continue
+            side = "signal_pos" if sig.weight >= 0 else "signal_neg"
+            if sig.weight >= 0:
+                pos += sig.weight
+                backed = backed or bool(sig.predicates)
+            else:
+                neg += sig.weight
+            ev.append(EvidenceItem(kind="regex" if sig.pattern is not None else "fact", why=sig.why or sig.source,
+                                   weight=round(self.model.score({side: sig.weight}), 2), line=hit.line,
+                                   text=redact(hit.text) if hit.text else None))
+        f["signal_pos"], f["signal_neg"] = min(pos, MAX_SIGNAL), neg
+        # The paste holds readings (df, nvidia-smi, memory.events...) and none of them speaks
+        # for this entry: a healthy `df -i` under a question about inodes.
+        f["unbacked"] = 1.0 if r.parsed.facts and not backed else 0.0
+        return ev
+
+    def _shown(self, kind: str, why: str, f: dict[str, float], *features: str) -> EvidenceItem:
+        """Evidence whose weight is what these features add to the score: the model's own sum."""
+        return EvidenceItem(kind=kind, why=why, weight=round(self.model.score({k: f[k] for k in features}), 2))
+
+    def _phrases(self, plausible: list[Candidate], tail: list[Line]) -> None:
+        """Error strings and multi-word keywords quoted in the paste's last lines (rapidfuzz: the
+        costly step, so only for the plausible candidates)."""
+        texts = [ln.text for ln in tail]
+        if not texts:
+            return
+        for cand in plausible:
             ph = 0.0
-            for phrase, li, _ in phrase_hits(self.phrases[cand.entry.id], phrase_lines):
+            for phrase, li, _ in phrase_hits(self.phrases[cand.entry.id], texts):
                 pw = self.phrase_weight.get(phrase.lower(), 1.0)
                 ph += pw
-                ln = tail[li]
-                cand.evidence.append(EvidenceItem(kind="phrase", why=f"mentions '{phrase}'", weight=round(w["phrase"] * pw, 2), line=ln.no, text=redact(ln.text)))
+                cand.evidence.append(EvidenceItem(kind="phrase", why=f"mentions '{phrase}'", weight=round(self.model.score({"phrase": pw}), 2),
+                                                  line=tail[li].no, text=redact(tail[li].text)))
             cand.features["phrase"] = min(ph, MAX_PHRASES)
             cand.score = self.model.score(cand.features)
+
+    def _rank(self, scored: list[Candidate], plat: str | None) -> tuple[list[Candidate], dict[str, tuple[str, ...]]]:
         # Without platform context a platform gotcha is an alternative, never the answer.
         below = {c.entry.id: tuple(c.entry.refs) for c in scored if plat is None and c.entry.platform}
-        if below:
-            ranked = scoring.rank([c.score for c in scored], [c.entry.id for c in scored], below)
-            scored = [scored[n] for _, n in ranked]
-            for (score, _), cand in zip(ranked, scored):
-                cand.score = score
-        else:
-            scored.sort(key=lambda c: (-c.score, c.order))
+        if not below:
+            return sorted(scored, key=lambda c: (-c.score, c.order)), below
+        ranked = scoring.rank([c.score for c in scored], [c.entry.id for c in scored], below)
+        out = [scored[n] for _, n in ranked]
+        for (score, _), cand in zip(ranked, out):
+            cand.score = score
+        return out, below
+
+    def _unexplained(self, plausible: list[Candidate], search_lines: list[Line]) -> None:
         errors = ErrorCoverage(error_lines(search_lines), lambda t: self.entry_index.query(tokens(t)))
-        for cand in scored[:plausible]:
+        for cand in plausible:
             hit_lines = {x.line for x in cand.evidence if x.line is not None}
             cand.features["unexplained"] = errors.unexplained(self.position[cand.entry.id], hit_lines)
-        return Analysis(scored, parsed, plat, inferred, cut, top_pos_case, scoring.Context(neg_sim, coverage, scope), below)
 
     def answer(self, a: "Analysis", top_k: int = 5) -> Diagnosis:
-        scored, parsed, plat, inferred, cut, neg_sim, pos_sim = a.scored, a.parsed, a.platform, a.inferred, a.truncated, a.context.neg_sim, a.pos_sim
-        profile = self.catalog.profiles.get(plat) if plat else None
+        """The user-facing Diagnosis: calibrated matches and checks, or an abstention that says why."""
+        matches, listed = self._matches(a, top_k)
+        abstained = not matches or listed < self.model.abstain_below
+        if abstained:
+            guess = f" (best guess {matches[0].id}, {matches[0].confidence:.0%} sure)" if matches else ""
+            reason = f"no entry fits well enough to name{guess}"
+            if a.parsed.facts and not error_lines(a.parsed.lines):
+                reason += "; the readings show no fault and the text holds no error line"
+            elif a.context.neg_sim > a.pos_sim and a.context.neg_sim > UNCOVERED_ERROR_SIM:
+                reason += "; the text looks like an error the catalog does not cover"
+            # Near misses still get checks; far misses would only be noise.
+            checked = [m for m in matches[: scoring.SHORTLIST] if m.confidence >= NEAR_MISS]
+        else:
+            reason = f"{matches[0].id} with confidence {matches[0].confidence:.2f}"
+            if len(matches) > 1:
+                reason += f"; next {matches[1].id} at {matches[1].confidence:.2f}"
+            reason += f"; confidence that the answer is among the first {scoring.SHORTLIST}: {listed:.3f}"
+            checked = matches[: scoring.SHORTLIST]
+        return Diagnosis(
+            matches=[] if abstained else matches,
+            next_checks=next_checks(checked, self.by_id, a.parsed.facts) if checked else [],
+            abstained=abstained,
+            reason=reason,
+            shortlist_confidence=round(listed, 3),
+            platform=a.platform,
+            platform_inferred=a.inferred,
+            facts={k: f.value for k, f in a.parsed.facts.items()},
+            parsers=a.parsed.parsers,
+            input_lines=len(a.parsed.lines),
+            truncated=a.truncated > 0,
+            dropped_bytes=a.truncated,
+        )
+
+    def _matches(self, a: "Analysis", top_k: int) -> tuple[list[Match], float]:
+        """The first `top_k` candidates with calibrated confidence; and the shortlist gate's value."""
+        scored = a.scored
+        profile = self.catalog.profiles.get(a.platform) if a.platform else None
         matches: list[Match] = []
         listed = 0.0  # the shortlist gate, read off the best candidate
         for k, cand in enumerate(scored[: max(1, top_k)]):
@@ -370,55 +462,10 @@ class Engine:
             if matches:
                 conf = min(conf, matches[-1].confidence)
             own = self.catalog.profiles.get(e.platform) if e.platform else profile
-            values = profile_values(e.profile_fields, own.facts) if own is not None else {}
             ev.sort(key=lambda x: -abs(x.weight))
-            matches.append(
-                Match(
-                    id=e.id,
-                    title=e.title,
-                    theme=e.theme,
-                    platform=e.platform,
-                    confidence=round(conf, 3),
-                    score=round(score, 2),
-                    evidence=ev,
-                    fix=e.fix,
-                    commands=e.commands,
-                    profile_values=values,
-                    source=str(e.source),
-                )
-            )
-        facts = {k: f.value for k, f in parsed.facts.items()}
-        abstained = not matches or listed < self.model.abstain_below
-        shortlist = f"confidence that the answer is among the first {scoring.SHORTLIST}: {listed:.3f}"
-        if abstained:
-            guess = f" (best guess {matches[0].id}, {matches[0].confidence:.0%} sure)" if matches else ""
-            reason = f"no entry fits well enough to name{guess}"
-            if parsed.facts and not error_lines(parsed.lines):
-                reason += "; the readings show no fault and the text holds no error line"
-            elif neg_sim > pos_sim and neg_sim > 0.3:
-                reason += "; the text looks like an error the catalog does not cover"
-            # Near misses still get checks; far misses would only be noise.
-            near = [m for m in matches[:3] if m.confidence >= 0.25]
-            checks = next_checks(near, self.by_id, parsed.facts) if near else []
-            return Diagnosis(matches=[], next_checks=checks, abstained=True, reason=reason, shortlist_confidence=round(listed, 3), platform=plat,
-                             platform_inferred=inferred, facts=facts, parsers=parsed.parsers,
-                             input_lines=len(parsed.lines), truncated=cut > 0, dropped_bytes=cut)
-        top = matches[0]
-        reason = f"{top.id} with confidence {top.confidence:.2f}"
-        if len(matches) > 1:
-            reason += f"; next {matches[1].id} at {matches[1].confidence:.2f}"
-        reason += f"; {shortlist}"
-        return Diagnosis(
-            matches=matches,
-            next_checks=next_checks(matches[:3], self.by_id, parsed.facts),
-            abstained=False,
-            reason=reason,
-            shortlist_confidence=round(listed, 3),
-            platform=plat,
-            platform_inferred=inferred,
-            facts=facts,
-            parsers=parsed.parsers,
-            input_lines=len(parsed.lines),
-            truncated=cut > 0,
-            dropped_bytes=cut,
-        )
+            matches.append(Match(
+                id=e.id, title=e.title, theme=e.theme, platform=e.platform, confidence=round(conf, 3), score=round(score, 2),
+                evidence=ev, fix=e.fix, commands=e.commands, source=str(e.source),
+                profile_values=profile_values(e.profile_fields, own.facts) if own is not None else {},
+            ))
+        return matches, listed
