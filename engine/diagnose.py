@@ -22,7 +22,8 @@ from gotcha_kb.engine.redact import redact
 from gotcha_kb.engine.scoring import FEATURES, MAX_SIGNAL
 from gotcha_kb.engine.signals import TextIndex, compiled, drop_repeats, evaluate, last_chars
 from gotcha_kb.engine.tables import Tables, build_tables
-from gotcha_kb.engine.textsim import phrase_hits, tokens
+from gotcha_kb.engine.textsim import phrase_hits
+from gotcha_kb.kb.text import tokens
 from gotcha_kb.engine.unexplained import ERROR_LINE, ErrorCoverage, error_lines
 from gotcha_kb.kb.catalog import Catalog
 from gotcha_kb.kb.models import Entry

@@ -15,7 +15,8 @@ from typing import Any
 from gotcha_kb.engine.cases import Case
 from gotcha_kb.engine.scope import ScopeModel
 from gotcha_kb.engine.signals import CompiledSignal, compile_entry
-from gotcha_kb.engine.textsim import Centroids, TfIdf, tokens
+from gotcha_kb.engine.textsim import Centroids, TfIdf
+from gotcha_kb.kb.text import tokens
 from gotcha_kb.kb.models import Entry
 from gotcha_kb.kb.profile_model import Profile
 

@@ -1,5 +1,7 @@
 """Text similarity: tf-idf cosine against entries and labeled cases, rapidfuzz for phrases.
 
+Words come from kb/text.py (`tokens`), the project's one tokenizer module.
+
 Pure Python over small vocabularies; the corpus is a few hundred documents, so an inverted index
 keeps a query proportional to its own length, not to the catalog's size.
 """
@@ -8,50 +10,10 @@ from __future__ import annotations
 
 import math
 from array import array
-import re
 from collections import Counter
 from typing import Any
 
 from rapidfuzz import fuzz, process
-
-_WORD = re.compile(r"[a-z][a-z0-9_+]*(?:[.-][a-z0-9_]+)*|\d+|[\u4e00-\u9fff]+")
-STOP = frozenset(
-    """a an and are as at be been but by can could did do does doing for from had has have he her his how i if in
-    into is it its just me my no not of on or our out over so some than that the their them then there these they
-    this those to too up very was we were what when where which while who why will with would you your yes also
-    after before again all any both each few more most other same should only own about above below between
-    get got one two new now here like still even ok okay please thanks thank help anyone know""".split()
-)
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def tokens(text: str) -> list[str]:
-    out: list[str] = []
-    for w in _WORD.findall(text.lower()):
-        if CJK.match(w):
-            # Chinese has no spaces: character bigrams are a cheap, decent unit.
-            out.extend(w[i : i + 2] for i in range(max(1, len(w) - 1)))
-            continue
-        if w in STOP or (len(w) < 2 and not w.isdigit()):
-            continue
-        if w.isdigit() and len(w) > 4:
-            continue  # pids, sizes, timestamps: noise
-        out.append(_stem(w))
-    return out
-
-
-# Crude suffix folding so "compressed", "compressing" and "compression" meet "compress". Longest
-# suffix first; the stem must keep 4+ letters, and only plain words are folded (not paths, ids).
-_SUFFIXES = ("ations", "ation", "ions", "ion", "ings", "ing", "edly", "ed", "ers", "er", "es", "ly", "s")
-
-
-def _stem(w: str) -> str:
-    if not w.isalpha() or len(w) < 5:
-        return w
-    for suf in _SUFFIXES:
-        if w.endswith(suf) and len(w) - len(suf) >= 4 and not (suf == "s" and w.endswith("ss")):
-            return w[: -len(suf)]
-    return w
 
 
 class TfIdf:

@@ -9,18 +9,14 @@ import re
 from typing import Any
 
 from gotcha_kb.kb.names import platform_key, profile_values
+from gotcha_kb.kb.text import STOPWORDS, words
 
 
 # A query is an id, a keyword or a phrase. Each word is scored against the vocabulary, so 20,000 words
 # took 59 s; MCP's lookup_gotcha has the same cap.
 MAX_QUERY_CHARS = 500
 
-_WORD = re.compile(r"[a-z0-9_./+-]+|[\u4e00-\u9fff]+")
 _ID = re.compile(r"^[A-Za-z]+[0-9]+$")
-STOPWORDS = frozenset(
-    "a an and are as at be but by for from has have how i if in into is it its my of on or so the "
-    "that then this to was what when where which while why with you your does do not no".split()
-)
 # How much a query word found in each field counts, out of 1.
 FIELD_WEIGHT = {"id": 1.0, "title": 1.0, "keywords": 1.0, "error_strings": 0.9, "symptom": 0.7, "body": 0.45}
 MIN_SCORE = 35.0
@@ -38,10 +34,6 @@ def _best_partial(phrase: str, candidates: list[str]) -> float:
     from rapidfuzz import fuzz
 
     return max((fuzz.partial_ratio(phrase, p) for p in candidates if p), default=0.0)
-
-
-def words(text: str) -> list[str]:
-    return [w.strip("./-+") for w in _WORD.findall(text.lower()) if w.strip("./-+")]
 
 
 class SearchIndex:

@@ -213,3 +213,22 @@ def test_mcp_text_carries_no_secret():
     assert "Killed process 4242" in out  # the line did come back, masked
     for s in (secret, "Pa/ss@w0rd", "ss@w0rd", "S3cretPassw0rd"):
         assert s not in out
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "hf_AbCdEfGhIjKlMnOpQrStUvWxYz0123",
+        "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx",
+        "0123456789abcdef0123456789abcdef01234567",
+        "ghp_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789",
+        "AKIAABCDEFGHIJKLMNOP",
+    ],
+)
+def test_redaction_masks_token_shapes(secret):
+    assert secret not in redact(f"export TOKEN_X={secret} and then {secret}")
+
+
+def test_redaction_masks_passwords_in_urls_and_assignments():
+    out = redact("git clone https://bob:hunter2@example.com/x.git; WANDB_API_KEY=abcd1234efgh")
+    assert "hunter2" not in out and "abcd1234efgh" not in out and "bob" in out

@@ -54,7 +54,7 @@ def _inputs(eng: Engine, text: str):
     from gotcha_kb.engine.normalize import normalize
     from gotcha_kb.engine.parsers import parse_all
     from gotcha_kb.engine.signals import TextIndex, drop_repeats
-    from gotcha_kb.engine.textsim import tokens
+    from gotcha_kb.kb.text import tokens
 
     lines, _ = normalize(text)
     parsed = parse_all(lines)
