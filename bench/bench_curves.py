@@ -157,6 +157,33 @@ def whole_process(runs: int) -> None:
     print(f"{'gotcha diagnose (cold, no cache)':<30} {m * 1000:7.1f} ms  {m / base:5.1f}x pass  {m / look:5.2f}x lookup")
 
 
+def mcp_first_call(runs: int) -> None:
+    """An agent's wait: spawn `python -m gotcha_kb.mcp_server` over stdio, initialize, first diagnose."""
+    import anyio
+    from mcp import Client
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from mcp_support import child_env, stdio_params
+
+    async def once(cache: str) -> tuple[float, float]:
+        t0 = time.perf_counter()
+        async with Client(stdio_params(env=child_env(cache))) as c:  # returns once initialize completed
+            t1 = time.perf_counter()
+            r = await c.call_tool("diagnose_symptom", {"text": "[ 9.1] Out of memory: Killed process 4242 (python)"})
+            t2 = time.perf_counter()
+            assert not r.is_error
+        return t1 - t0, t2 - t1
+
+    print("\n## MCP over stdio: spawn -> initialize -> first diagnose_symptom (median)")
+    with tempfile.TemporaryDirectory() as tmp:
+        cold = [anyio.run(once, str(Path(tmp) / f"cold{r}")) for r in range(min(3, runs))]
+        anyio.run(once, str(Path(tmp) / "warm"))
+        warm = [anyio.run(once, str(Path(tmp) / "warm")) for _ in range(runs)]
+    for name, rows in (("warm cache", warm), ("cold (no cache)", cold)):
+        init, first = statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows)
+        print(f"{name:<16} initialize {init * 1000:6.0f} ms   first diagnose after it {first * 1000:6.0f} ms   goal <= 1000 ms")
+
+
 def log_curve(eng: Engine, sizes: list[int], runs: int) -> None:
     print("\n## log size, in process (median ms; ms per KB)")
     print(f"{'size':>10} {'repetitive':>12} {'per KB':>8} {'distinct':>10} {'per KB':>8}")
@@ -209,6 +236,7 @@ def main() -> None:
     cat = load_catalog()
     cases = load_cases().cases
     whole_process(runs)
+    mcp_first_call(runs)
     eng = Engine(cat, cases)
     eng.diagnose(TYPICAL)
     log_curve(eng, [1_000, 10_000, 100_000, 1_000_000] + ([] if args.quick else [8_000_000]), runs)
