@@ -19,8 +19,7 @@ from gotcha_kb.engine.diagnose import Engine
 from gotcha_kb.engine.tables import from_plain, to_plain
 from gotcha_kb.kb import diskcache
 from gotcha_kb.kb.catalog import Catalog
-from gotcha_kb.kb.catalog_cache import catalog_key, load_catalog_cached
-from gotcha_kb.kb.paths import resolve_sources
+from gotcha_kb.kb.catalog_cache import load_catalog_keyed
 
 SNAPSHOT_VERSION = 1
 _CASE_FIELDS = ("id", "input", "expect", "also_ok", "platform", "kind", "note", "line")
@@ -52,9 +51,9 @@ def _restore(data: Any, catalog: Catalog) -> Engine:
 
 def load_engine(catalog_paths: list[str] | None = None, cases_path: str | None = None, environ: dict[str, str] | None = None) -> Engine:
     """The engine for this catalog and these cases: restored from the cache when fresh, else built and cached."""
-    catalog = load_catalog_cached(catalog_paths, environ)
+    catalog, catalog_key = load_catalog_keyed(catalog_paths, environ)
     cases_file = Path(cases_path) if cases_path else default_cases_path()
-    key = _key(catalog_key(resolve_sources(catalog_paths, environ), environ), cases_file, environ)
+    key = _key(catalog_key, cases_file, environ)
     data = diskcache.read("engine", key)
     if data is not None:
         try:

@@ -30,14 +30,17 @@ _last: tuple[str, Catalog] | None = None  # one process asking again (a server, 
 
 def load_catalog_cached(paths: list[str] | None = None, environ: dict[str, str] | None = None) -> Catalog:
     """The catalog for these sources. Callers share the returned object: treat it as read-only."""
+    return load_catalog_keyed(paths, environ)[0]
+
+
+def load_catalog_keyed(paths: list[str] | None = None, environ: dict[str, str] | None = None) -> tuple[Catalog, str]:
+    """The catalog and its cache key (caches built on the catalog extend that key)."""
     global _last
     key = catalog_key(resolve_sources(paths, environ), environ)
     where = f"{diskcache.cache_dir()}|{key}"
-    if _last is not None and _last[0] == where:
-        return _last[1]
-    catalog = _load(paths, environ, key)
-    _last = (where, catalog)
-    return catalog
+    if _last is None or _last[0] != where:
+        _last = (where, _load(paths, environ, key))
+    return _last[1], key
 
 
 def _load(paths: list[str] | None, environ: dict[str, str] | None, key: str) -> Catalog:
