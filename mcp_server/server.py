@@ -19,7 +19,9 @@ from gotcha_kb.kb.results import EntryDetail, EntryList, LookupResult, ProfileVi
 from gotcha_kb.mcp_server import ops, prompts, resources
 from gotcha_kb.mcp_server.compact import summary as compact_summary
 from gotcha_kb.mcp_server.models import ProbeScript
-from gotcha_kb.mcp_server.state import get_kb, platform_names
+from gotcha_kb.mcp_server.state import built_kb, get_kb, platform_names
+
+INLINE_TEXT_CHARS = 64 * 1024  # up to here a diagnosis takes milliseconds: no worker thread
 
 # Every tool here only reads the catalog: same input, same answer, nothing outside touched.
 READ_ONLY = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False, destructive_hint=False)
@@ -91,7 +93,7 @@ def build_server(local_tools: bool = True) -> MCPServer:
     ]
 
     @mcp.tool(title="Diagnose what you see on a GPU box", annotations=READ_ONLY)
-    def diagnose_symptom(
+    async def diagnose_symptom(
         text: Annotated[str, Field(description="What you see, verbatim: an error message, a log tail, command output "
                                    "(df -i, nvidia-smi, dmesg, free -m), or the whole output of the probe script. "
                                    f"At most {ops.MAX_TEXT_BYTES // 2**20} MiB; send the end of a long log.",
@@ -108,7 +110,17 @@ def build_server(local_tools: bool = True) -> MCPServer:
         to run on the box to tell candidates apart) and `abstained` (true: nothing fits well enough; run
         next_checks or probe_script and call again with their output). Read-only: it never touches the box.
         """
-        d = ops.diagnose(get_kb(), text, platform, limit, include_faint)
+        import anyio
+
+        # A typical paste is answered on the event loop: the hop to a worker thread cost more CPU
+        # than the diagnosis (bench/bench_http_cpu.py). A long log, or a catalog still being
+        # built, goes to a thread so that other requests are not held up meanwhile.
+        kb = built_kb() or await anyio.to_thread.run_sync(get_kb)
+
+        def run() -> Diagnosis:
+            return ops.diagnose(kb, text, platform, limit, include_faint)
+
+        d = run() if len(text) <= INLINE_TEXT_CHARS else await anyio.to_thread.run_sync(run)
         return CallToolResult(content=[TextContent(type="text", text=compact_summary(d))],
                               structured_content=d.model_dump(mode="json"))
 

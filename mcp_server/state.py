@@ -41,6 +41,11 @@ def configure(catalog_paths: list[str] | None) -> None:
         _kb = None
 
 
+def built_kb() -> KB | None:
+    """The KB if it is built already (never waits)."""
+    return _kb
+
+
 def get_kb() -> KB:
     global _kb
     kb = _kb
