@@ -49,8 +49,6 @@ def _dot(w: dict[str, float], f: dict[str, float]) -> float:
     return sum(w[k] * f.get(k, 0.0) for k in FEATURES)
 
 
-
-
 def fit_weights(samples: list[Sample], l2: float = 0.01) -> dict[str, float]:
     """Softmax regression: maximise the (weighted) probability mass on acceptable ids."""
     import numpy as np
