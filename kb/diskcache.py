@@ -7,7 +7,7 @@ it holds only plain values (dicts, lists, strings, numbers) and runs no code on 
 cache file is untrusted input, and every reader checks its shape before using it.
 
 Writes go to a temporary file renamed into place, so concurrent first runs never see half a
-file; files of other keys of the same kind are deleted after a write. Deleting the folder is
+file; after a write, only the few most recently used files of that kind are kept. Deleting the folder is
 always safe. os.path, zlib and marshal only: this module is on every warm start-up path.
 """
 
@@ -21,6 +21,9 @@ from collections.abc import Iterable
 from typing import Any
 
 STALE_TMP_SECONDS = 600  # a temp file older than this belongs to a writer that died
+# Files kept per kind: a few catalogs used in turn (the shipped one, a $GOTCHA_CATALOG, a
+# server's --catalog) each keep their cache instead of evicting each other on every run.
+KEEP_PER_KIND = 4
 
 
 def cache_dir() -> str:
@@ -71,7 +74,9 @@ def read(kind: str, key: str) -> Any | None:
             raw = fh.read()  # marshal.load(fh) reads piecemeal: 10x slower
         if len(raw) < 4 or zlib.crc32(raw[4:]) != int.from_bytes(raw[:4], "little"):
             return None
-        return marshal.loads(raw[4:])
+        data = marshal.loads(raw[4:])
+        os.utime(path_for(kind, key))  # used now: pruning keeps the most recently used
+        return data
     except (OSError, ValueError, EOFError, TypeError):
         return None
 
@@ -95,22 +100,29 @@ def write(kind: str, key: str, data: Any) -> None:
 
 
 def _prune(kind: str, keep: str) -> None:
+    """Keep the KEEP_PER_KIND files of this kind used most recently; drop dead writers' temp files."""
     import time
 
     folder = os.path.dirname(keep)
     try:
-        names = os.listdir(folder)
+        names = [n for n in os.listdir(folder) if n.startswith(f"{kind}-")]
     except OSError:
         return
+    kept: list[tuple[float, str]] = []
     for name in names:
-        if not name.startswith(f"{kind}-"):
-            continue
         full = os.path.join(folder, name)
         try:
-            stale = name.endswith(".marshal") and full != keep
-            # A temp file is another process's write in progress, unless it is old.
-            stale = stale or (name.endswith(".tmp") and time.time() - os.stat(full).st_mtime > STALE_TMP_SECONDS)
-            if stale:
-                os.unlink(full)
+            mtime = os.stat(full).st_mtime
+            if name.endswith(".tmp"):
+                # A temp file is another process's write in progress, unless it is old.
+                if time.time() - mtime > STALE_TMP_SECONDS:
+                    os.unlink(full)
+            elif name.endswith(".marshal") and full != keep:
+                kept.append((mtime, full))
         except OSError:
             pass  # another process pruned it first, or it is not ours to delete
+    for _, full in sorted(kept, reverse=True)[KEEP_PER_KIND - 1 :]:
+        try:
+            os.unlink(full)
+        except OSError:
+            pass

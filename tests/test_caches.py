@@ -169,7 +169,7 @@ def test_a_damaged_file_fails_its_checksum(fresh_cache, tiny):
     assert load_catalog_cached(tiny[0]).get("U1") is not None
 
 
-def test_an_edited_catalog_is_read_again_and_the_old_files_pruned(fresh_cache, tiny):
+def test_an_edited_catalog_is_read_again_and_cached_anew(fresh_cache, tiny):
     load_engine(*tiny)
     before = (_files("catalog"), _files("engine"))
     target = Path(tiny[0][0]) / "g.md"
@@ -179,7 +179,29 @@ def test_an_edited_catalog_is_read_again_and_the_old_files_pruned(fresh_cache, t
     eng = load_engine(*tiny)
     assert eng.by_id["U1"].title.startswith("Zebra crossing")
     after = (_files("catalog"), _files("engine"))
-    assert len(after[0]) == len(after[1]) == 1 and after != before
+    assert len(after[0]) == len(after[1]) == 2 and set(before[0]) < set(after[0]) and set(before[1]) < set(after[1])
+
+
+def test_catalogs_used_in_turn_keep_their_caches_and_the_least_recent_goes(fresh_cache, tmp_path):
+    """Four catalogs used in turn stay cached; a fifth evicts the one used longest ago."""
+    import json
+
+    dirs = []
+    for n in range(diskcache.KEEP_PER_KIND + 1):
+        d = tmp_path / f"cat{n}"
+        d.mkdir()
+        (d / "g.md").write_text(TINY.replace("The disk is full", f"The disk number {n} is full"), encoding="utf-8")
+        dirs.append([str(d)])
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("".join(json.dumps(c) + "\n" for c in TINY_CASES), encoding="utf-8")
+    for d in dirs[:-1]:
+        load_engine(d, str(cases))
+    first = _files("engine")
+    assert len(first) == diskcache.KEEP_PER_KIND
+    load_engine(dirs[1], str(cases))  # used again: now the first catalog is the least recent
+    load_engine(dirs[-1], str(cases))
+    left = _files("engine")
+    assert len(left) == diskcache.KEEP_PER_KIND and len(set(first) - set(left)) == 1
 
 
 def test_concurrent_first_runs_agree_and_leave_one_file_per_kind(fresh_cache, tmp_path, tiny):

@@ -301,19 +301,23 @@ def test_a_malformed_index_cache_is_rebuilt_not_a_crash(poison, capsys):
 
 
 def test_stale_cache_files_are_pruned(tmp_path, capsys):
-    from gotcha_kb.kb.diskcache import cache_dir
+    from gotcha_kb.kb.diskcache import KEEP_PER_KIND, cache_dir
 
     main(["lookup", "inode"])
     os.makedirs(cache_dir(), exist_ok=True)
-    for n in range(3):
-        with open(os.path.join(cache_dir(), f"index-{n:016x}.marshal"), "wb") as fh:
+    old = [f"index-{n:016x}.marshal" for n in range(KEEP_PER_KIND + 2)]
+    for n, name in enumerate(old):
+        with open(os.path.join(cache_dir(), name), "wb") as fh:
             fh.write(b"old")
+        os.utime(os.path.join(cache_dir(), name), (1000 + n, 1000 + n))  # unused for decades
     cat = tmp_path / "cat"
     cat.mkdir()
     (cat / "g.md").write_text(ENTRY.format(signals="signals:\n  - regex: 'x'"))
-    main(["--catalog", str(cat), "lookup", "breaks"])  # a new key: written, the others pruned
+    main(["--catalog", str(cat), "lookup", "breaks"])  # a new key: written, the least recently used pruned
     capsys.readouterr()
-    assert len(_cache_files()) == 1
+    left = _cache_files()
+    # The two indexes just used stay, with the newest of the planted ones; the oldest went.
+    assert len(left) == KEEP_PER_KIND and set(left) & set(old) == set(old[-(KEEP_PER_KIND - 2):])
 
 
 # -- fault 9: lookup had no query cap -------------------------------------------------------------
