@@ -284,12 +284,13 @@ def _cache_files() -> list[str]:
      {"version": 5, "entries": [], "vocab": {"oom": "7:1:1"}, "profiles": {}, "problems": []}],
     ids=["only a version", "an entry of the wrong shape", "a list", "a string", "postings past the entries"],
 )
-def test_a_malformed_index_cache_is_rebuilt_not_a_crash(poison, capsys):
+def test_a_malformed_index_cache_is_rebuilt_not_a_crash(poison, capsys, tmp_path, monkeypatch):
     import marshal
     import zlib
 
     from gotcha_kb.kb.diskcache import cache_dir
 
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # this test's index file only
     assert main(["lookup", "inode"]) == 0  # writes the cache
     capsys.readouterr()
     (name,) = _cache_files()
@@ -300,7 +301,8 @@ def test_a_malformed_index_cache_is_rebuilt_not_a_crash(poison, capsys):
     assert "U7" in capsys.readouterr().out
 
 
-def test_stale_cache_files_are_pruned(tmp_path, capsys):
+def test_stale_cache_files_are_pruned(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # no other test's files
     from gotcha_kb.kb.diskcache import KEEP_PER_KIND, cache_dir
 
     main(["lookup", "inode"])

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from conftest import ROOT
 from gotcha_kb.kb.loader import load_catalog
 
