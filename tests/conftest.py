@@ -84,11 +84,13 @@ def env(tmp_path_factory) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-async def client(env):
-    """One stdio server per module: spawning costs ~1 s and building the engine ~1 s."""
+async def client():
+    """The server in this process, through the SDK's in-memory client: the tools as an agent calls
+    them, without a process per module. The transports have their own tests (test_mcp_stdio.py's
+    spawned servers, test_mcp_http.py, the Inspector tests)."""
     from mcp import Client
 
-    from mcp_support import stdio_params
+    from gotcha_kb.mcp_server.server import build_server
 
-    async with Client(stdio_params(env=env)) as c:
+    async with Client(build_server()) as c:
         yield c

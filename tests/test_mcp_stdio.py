@@ -1,6 +1,8 @@
-"""The MCP server through the SDK's client over stdio, the server spawned as `python -m gotcha_kb.mcp_server`.
+"""The MCP server through the SDK's client: the tools through its in-memory transport (the
+`client` fixture, the server in this process), the stdio transport itself through servers spawned
+as `python -m gotcha_kb.mcp_server` and `gotcha serve`.
 
-Not calling the functions: every assertion here is about what a coding agent receives on the wire.
+Not calling the functions: every assertion here is about what a coding agent receives from the SDK.
 """
 
 from __future__ import annotations

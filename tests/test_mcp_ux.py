@@ -70,7 +70,7 @@ def _no_absolute_paths(responses: list[str]) -> None:
         assert at < 0, text[max(0, at - 200):at + 80]
 
 
-async def test_no_absolute_path_over_stdio(client):
+async def test_no_absolute_path_in_tool_answers(client):
     responses = await _all_responses(client)
     _no_absolute_paths(responses)
     diag = json.loads(responses[0])
