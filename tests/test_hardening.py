@@ -15,6 +15,7 @@ import pytest
 
 from gotcha_kb.engine.normalize import MAX_INPUT_BYTES, MAX_LINES, MAX_TEXT_CHARS, normalize
 from gotcha_kb.cli.main import main
+from gotcha_kb.kb.index import INDEX_VERSION
 
 OOM_END = b"\n[ 8812.331] Out of memory: Killed process 4242 (python) total-vm:90123456kB, anon-rss:61234567kB\nKilled\n"
 
@@ -271,6 +272,7 @@ def test_too_many_files_are_capped_with_a_way_to_raise_the_cap(tmp_path):
 # -- faults 7-8: the lookup index cache ---------------------------------------------------------
 
 
+
 def _cache_files() -> list[str]:
     from gotcha_kb.kb.diskcache import cache_dir
 
@@ -280,8 +282,8 @@ def _cache_files() -> list[str]:
 
 @pytest.mark.parametrize(
     "poison",
-    [{"version": 5}, {"version": 5, "entries": [{"id": 1}], "vocab": {}, "profiles": {}, "problems": []}, [1, 2, 3], "x",
-     {"version": 5, "entries": [], "vocab": {"oom": "7:1:1"}, "profiles": {}, "problems": []}],
+    [{"version": INDEX_VERSION}, {"version": INDEX_VERSION, "entries": [{"id": 1}], "vocab": {}, "profiles": {}, "problems": []}, [1, 2, 3], "x",
+     {"version": INDEX_VERSION, "entries": [], "vocab": {"oom": "7:1:1"}, "profiles": {}, "problems": []}],
     ids=["only a version", "an entry of the wrong shape", "a list", "a string", "postings past the entries"],
 )
 def test_a_malformed_index_cache_is_rebuilt_not_a_crash(poison, capsys, tmp_path, monkeypatch):
@@ -291,14 +293,17 @@ def test_a_malformed_index_cache_is_rebuilt_not_a_crash(poison, capsys, tmp_path
     from gotcha_kb.kb.diskcache import cache_dir
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # this test's index file only
-    assert main(["lookup", "inode"]) == 0  # writes the cache
+    cat = tmp_path / "cat"
+    cat.mkdir()
+    (cat / "g.md").write_text(ENTRY.format(signals="signals:\n  - regex: 'x'"))  # one entry: quick to rebuild
+    assert main(["--catalog", str(cat), "lookup", "breaks"]) == 0  # writes the cache
     capsys.readouterr()
     (name,) = _cache_files()
     payload = marshal.dumps(poison)  # with a valid checksum, so that the shape check must catch it
     with open(os.path.join(cache_dir(), name), "wb") as fh:
         fh.write(zlib.crc32(payload).to_bytes(4, "little") + payload)
-    assert main(["lookup", "inode"]) == 0
-    assert "U7" in capsys.readouterr().out
+    assert main(["--catalog", str(cat), "lookup", "breaks"]) == 0
+    assert "U1" in capsys.readouterr().out
 
 
 def test_stale_cache_files_are_pruned(tmp_path, capsys, monkeypatch):
