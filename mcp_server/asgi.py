@@ -1,4 +1,4 @@
-"""ASGI entry for several workers: `uvicorn mcp_server.asgi:app --host 0.0.0.0 --port 8000 --workers 4`.
+"""ASGI entry for several workers: `uvicorn gotcha_kb.mcp_server.asgi:app --host 0.0.0.0 --port 8000 --workers 4`.
 
 Stateless HTTP, so the workers share nothing and a load balancer may send any request anywhere.
 Set GOTCHA_MCP_HOST to the bind host when it is loopback, to keep DNS-rebinding protection on.
