@@ -83,6 +83,15 @@ def env(tmp_path_factory) -> dict[str, str]:
     return child_env(tmp_path_factory.mktemp("mcp-cache"))
 
 
+@pytest.fixture(scope="session")
+def http_url(tmp_path_factory):
+    """One HTTP server for the session (per xdist worker): its /mcp URL. Stopped at the end."""
+    from mcp_support import child_env, http_server
+
+    with http_server(env=child_env(tmp_path_factory.mktemp("http-cache"))) as url:
+        yield url
+
+
 @pytest.fixture(scope="module")
 async def client():
     """The server in this process, through the SDK's in-memory client: the tools as an agent calls

@@ -10,15 +10,14 @@ import anyio
 import pytest
 from mcp import Client
 
-from mcp_support import DISK_TEXT, http_server
+from mcp_support import DISK_TEXT
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture(scope="module")
-def url(env):
-    with http_server(env=env) as u:
-        yield u
+def url(http_url):
+    return http_url
 
 
 async def test_list_and_call_over_http(url):

@@ -8,7 +8,7 @@ import json
 import pytest
 from mcp import Client
 
-from mcp_support import DISK_TEXT, ROOT, http_server
+from mcp_support import DISK_TEXT, ROOT
 
 pytestmark = pytest.mark.anyio
 
@@ -77,10 +77,9 @@ async def test_no_absolute_path_in_tool_answers(client):
     assert diag["matches"][0]["source"] == "gotchas/02-disk-storage.md:61" or diag["matches"][0]["source"].startswith("gotchas/")
 
 
-async def test_no_absolute_path_over_http(env):
-    with http_server(env=env) as url:
-        async with Client(url) as c:
-            _no_absolute_paths(await _all_responses(c, with_resources=True))
+async def test_no_absolute_path_over_http(http_url):
+    async with Client(http_url) as c:
+        _no_absolute_paths(await _all_responses(c, with_resources=True))
 
 
 @pytest.mark.parametrize("args, words", [
