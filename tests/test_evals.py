@@ -235,14 +235,13 @@ def test_fit_is_reproducible_and_cross_validates_per_fold(engine, tmp_path):
     assert all(0.0 <= f[k] <= 1.0 for f in folds for k in ("top1", "top3", "abstain", "false_abstain"))
 
 
-def test_what_a_fit_learns_from_does_not_depend_on_the_loaded_model(catalog):
+def test_what_a_fit_learns_from_does_not_depend_on_the_loaded_model(engine):
     from gotcha_kb.engine.diagnose import Engine
     from gotcha_kb.engine.scoring import FEATURES, Model
     from gotcha_kb.evals.fit import collect
 
-    cases = load_cases(default_cases_path()).cases
-    engine = Engine(catalog, cases)
-    few = cases[::40]
+    engine = Engine(engine.catalog, engine.cases, tables=engine.tables)  # its own model to swap
+    few = engine.cases[::40]
     before = [(s.cands, s.ok) for s in collect(engine, few)]
     engine.model = Model(weights={k: 1.0 for k in FEATURES})  # a very different ranking
     assert [(s.cands, s.ok) for s in collect(engine, few)] == before
