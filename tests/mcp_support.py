@@ -45,12 +45,21 @@ def stdio_params(*args: str, env: dict[str, str] | None = None) -> Any:
 
 
 def cli_json(*argv: str, env: dict[str, str] | None = None) -> tuple[int, Any]:
-    """`gotcha --json ARGV` in a fresh process: what a user would see."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "gotcha_kb.cli", "--json", *argv],
-        cwd=ROOT, env={**os.environ, **(env or child_env())}, capture_output=True, text=True, timeout=120,
-    )
-    return proc.returncode, json.loads(proc.stdout) if proc.stdout.strip() else None
+    """`gotcha --json ARGV`, run in this process (the console script's own process is tested in
+    test_cli.py); `env` is accepted for symmetry with the spawned servers and not needed here."""
+    import contextlib
+    import io
+
+    from gotcha_kb.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(["--json", *argv])
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else 2
+    text = out.getvalue()
+    return code, json.loads(text) if text.strip() else None
 
 
 def free_port() -> int:
