@@ -9,6 +9,7 @@ an isError result, and any other exception into a bare "Error executing tool" (t
 # type (its description lists the loaded profiles), so they must be evaluated where they are written.
 from typing import Annotated, Any
 
+import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
@@ -69,7 +70,6 @@ class GotchaServer(MCPServer):
 
     async def list_resources(self) -> list[Any]:
         """The templates' instances too: every profile and every entry, so a client can browse them."""
-        import anyio
         from mcp.types import Resource
 
         listed = await super().list_resources()
@@ -110,8 +110,6 @@ def build_server(local_tools: bool = True) -> MCPServer:
         to run on the box to tell candidates apart) and `abstained` (true: nothing fits well enough; run
         next_checks or probe_script and call again with their output). Read-only: it never touches the box.
         """
-        import anyio
-
         # A typical paste is answered on the event loop: the hop to a worker thread cost more CPU
         # than the diagnosis (bench/bench_http_cpu.py). A long log, or a catalog still being
         # built, goes to a thread so that other requests are not held up meanwhile.
