@@ -33,10 +33,6 @@ class CompiledSignal:
     literals: tuple[str, ...] | None = None  # one of these must be in the text for the regex to match
     icase: bool = False
 
-    @property
-    def regex(self) -> re.Pattern[str] | None:
-        return None if self.pattern is None else compiled(self.pattern)
-
     def to_plain(self) -> tuple:
         preds = tuple((p.fact, p.op, p.value) for p in self.predicates)
         return (self.pattern, preds, self.weight, self.why, self.source, self.literals, self.icase)

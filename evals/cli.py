@@ -49,10 +49,9 @@ def run(args: argparse.Namespace) -> int:
         if not cases.cases:
             return 2
     # The engine learns from the shipped examples whatever is being scored, as it does in use:
-    # the very engine `gotcha diagnose` uses, from the same cache.
+    # the very engine `gotcha diagnose` uses, from the same cache, with the examples it holds.
     engine = load_engine(getattr(args, "catalog", None))
-    catalog = engine.catalog
-    examples = cases.cases if path == default_cases_path() else load_cases(default_cases_path()).cases
+    catalog, examples = engine.catalog, engine.cases
     unknown = sorted({x for c in cases.cases for x in c.expect + c.also_ok if catalog.get(x) is None})
     if unknown:
         sys.stderr.write(f"gotcha: cases name ids the catalog lacks: {', '.join(unknown)}\n")

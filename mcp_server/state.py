@@ -65,10 +65,11 @@ def get_kb() -> KB:
 
 
 def platform_names() -> list[str]:
-    """The configured catalog's profile names, from the lookup index cache (no engine build)."""
-    from gotcha_kb.kb.index import load_index
+    """The configured catalog's profile names. Reads the catalog cache, which the engine build
+    that follows reuses in-process (no second parse)."""
+    from gotcha_kb.kb.catalog_cache import load_catalog_cached
 
-    return sorted(load_index(_catalog_paths).get("profiles", {}))
+    return sorted(load_catalog_cached(_catalog_paths).profiles)
 
 
 def warm_up() -> threading.Thread:

@@ -44,9 +44,8 @@ def stdio_params(*args: str, env: dict[str, str] | None = None) -> Any:
     return StdioServerParameters(command=sys.executable, args=["-m", "gotcha_kb.mcp_server", *args], cwd=str(ROOT), env=env or child_env())
 
 
-def cli_json(*argv: str, env: dict[str, str] | None = None) -> tuple[int, Any]:
-    """`gotcha --json ARGV`, run in this process (the console script's own process is tested in
-    test_cli.py); `env` is accepted for symmetry with the spawned servers and not needed here."""
+def cli_json(*argv: str) -> tuple[int, Any]:
+    """`gotcha --json ARGV`, run in this process (the console script's own process is tested in test_cli.py)."""
     import contextlib
     import io
 

@@ -90,11 +90,11 @@ async def test_both_resource_templates_are_listed(client):
 # -- tools ---------------------------------------------------------------------------------------
 
 
-async def test_diagnose_equals_cli_json(client, env):
+async def test_diagnose_equals_cli_json(client):
     data = await call_ok(client, "diagnose_symptom", {"text": DISK_TEXT, "limit": 3})
     assert data["matches"][0]["id"] == "U7"
     assert data["abstained"] is False
-    code, cli = cli_json("diagnose", "--top", "3", DISK_TEXT, env=env)
+    code, cli = cli_json("diagnose", "--top", "3", DISK_TEXT)
     assert code == 0
     for m in cli["matches"]:
         for ev in m["evidence"]:
@@ -103,18 +103,18 @@ async def test_diagnose_equals_cli_json(client, env):
     assert data == compacted(cli)
 
 
-async def test_diagnose_with_platform_equals_cli_json(client, env):
+async def test_diagnose_with_platform_equals_cli_json(client):
     text = "wandb: Network error (ConnectTimeout), entering retry loop"
     data = await call_ok(client, "diagnose_symptom", {"text": text, "platform": "autodl"})
     assert data["platform"] == "autodl"
-    assert data == compacted(cli_json("diagnose", "--platform", "autodl", text, env=env)[1])
+    assert data == compacted(cli_json("diagnose", "--platform", "autodl", text)[1])
 
 
 @pytest.mark.parametrize(
     "words, platform",
     [(["inode"], None), (["No", "space", "left"], None), (["u7"], None), (["wandb", "timeout"], "AutoDL"), (["exausted"], None)],
 )
-async def test_lookup_equals_cli_json(client, env, words, platform):
+async def test_lookup_equals_cli_json(client, words, platform):
     args: dict = {"query": " ".join(words), "limit": 5}
     argv = ["lookup", *words, "--limit", "5"]
     if platform:
@@ -122,7 +122,7 @@ async def test_lookup_equals_cli_json(client, env, words, platform):
         argv += ["--platform", platform]
     data = await call_ok(client, "lookup_gotcha", args)
     assert data["matches"], data
-    cli = cli_json(*argv, env=env)[1]
+    cli = cli_json(*argv)[1]
     for a, b in zip(data["matches"], cli["matches"]):  # a catalog-relative source over MCP
         assert b["source"].endswith("/" + a.pop("source")) and b.pop("source")
     assert data == cli
@@ -133,26 +133,26 @@ async def test_lookup_by_id_is_best_first(client):
     assert data["matches"][0]["id"] == "AD4"
 
 
-async def test_get_gotcha_has_the_fix_and_platform_values(client, env):
+async def test_get_gotcha_has_the_fix_and_platform_values(client):
     data = await call_ok(client, "get_gotcha", {"id": "u7", "platform": "autodl"})
     assert data["id"] == "U7" and data["fix"] and data["root_cause"]
-    cli = cli_json("show", "U7", "--platform", "autodl", env=env)[1]
+    cli = cli_json("show", "U7", "--platform", "autodl")[1]
     assert data["source"]["path"] == "gotchas/02-disk-storage.md" and cli["source"]["path"].endswith("/gotchas/02-disk-storage.md")
     data.pop("source"), cli.pop("source")  # relative to the catalog over MCP, a local path in the CLI
     assert data == cli
 
 
-async def test_list_gotchas_equals_cli_json(client, env):
+async def test_list_gotchas_equals_cli_json(client):
     data = await call_ok(client, "list_gotchas", {"theme": "disk", "platform": "runpod"})
-    assert data == cli_json("list", "--theme", "disk", "--platform", "runpod", env=env)[1]
+    assert data == cli_json("list", "--theme", "disk", "--platform", "runpod")[1]
     everything = await call_ok(client, "list_gotchas", {})
     ids = [e["id"] for e in everything["entries"]]
     assert "U1" in ids and "U43" in ids and "AD1" in ids
 
 
-async def test_get_profile_whole_and_fields(client, env):
+async def test_get_profile_whole_and_fields(client):
     whole = await call_ok(client, "get_profile", {"platform": "autodl"})
-    cli = cli_json("profile", "autodl", env=env)[1]
+    cli = cli_json("profile", "autodl")[1]
     assert whole["facts"] == cli["facts"]
     assert [s["title"] for s in whole["sections"]] == [s["title"] for s in cli["sections"]]
     assert [g["id"] for g in whole["gotchas"]] == [g["id"] for g in cli["gotchas"]]
@@ -163,9 +163,9 @@ async def test_get_profile_whole_and_fields(client, env):
     assert "unknown field" in msg and "durable_path" in msg
 
 
-async def test_probe_script_equals_cli(client, env):
+async def test_probe_script_equals_cli(client):
     data = await call_ok(client, "probe_script", {})
-    assert data["script"] == cli_json("probe", env=env)[1]["script"]
+    assert data["script"] == cli_json("probe")[1]["script"]
     assert data["script"].startswith("#!/bin/sh") and "gotcha-probe" in data["script"]
     assert "diagnose_symptom" in data["usage"]
 
@@ -315,7 +315,7 @@ async def box_listing(client, local, box, symbols: list[str]) -> str:
     return subprocess.run(["sh", "-c", cmd["command"]], capture_output=True, text=True, timeout=60, check=True).stdout
 
 
-async def test_verify_deploy_with_a_pasted_listing(client, env, project, tmp_path):
+async def test_verify_deploy_with_a_pasted_listing(client, project, tmp_path):
     local, box = project
     symbols = ["train.py:def warmup_schedule"]
     listing = await box_listing(client, local, box, symbols)
@@ -331,7 +331,7 @@ async def test_verify_deploy_with_a_pasted_listing(client, env, project, tmp_pat
     assert {f["path"]: f["status"] for f in report["files"]} == {"train.py": "differs", "cfg.yaml": "missing"}
 
     (tmp_path / "box.txt").write_text(listing)
-    code, cli = cli_json("verify-deploy", str(local), "--listing", str(tmp_path / "box.txt"), "--no-git", env=env)
+    code, cli = cli_json("verify-deploy", str(local), "--listing", str(tmp_path / "box.txt"), "--no-git")
     assert code == 1
     for key in ("source", "summary"):  # where the listing came from: a file for the CLI, pasted here
         cli.pop(key), report.pop(key)
