@@ -154,11 +154,10 @@ def resolve_platform(index: dict[str, Any], name: str | None) -> str | None:
     return platform_key(aliases, name)
 
 
-def suggest_ids(index: dict[str, Any], query: str) -> list[str]:
-    """Up to three ids close to `query` (U77 -> U7, U17, U27), for "did you mean"."""
+def suggest_ids(ids: list[str], query: str) -> list[str]:
+    """Up to three of `ids` close to `query` (U77 -> U7, U17, U27), for "did you mean"."""
     from rapidfuzz import fuzz, process
 
-    ids = [e["id"] for e in index["entries"]]
     return [c[0] for c in process.extract(query.strip().upper(), ids, scorer=fuzz.ratio, limit=3, score_cutoff=50)]
 
 
@@ -172,4 +171,4 @@ def lookup(index: dict[str, Any], search: SearchIndex, query: str, platform: str
     matches = search.search(query, platform=plat, limit=limit)
     id_shaped = len(query.split()) == 1 and bool(_ID.match(query))
     suggest = not matches or (id_shaped and matches[0]["id"] != query.upper())
-    return {"query": query, "platform": plat, "matches": matches, "did_you_mean": suggest_ids(index, query) if suggest else []}
+    return {"query": query, "platform": plat, "matches": matches, "did_you_mean": suggest_ids([e["id"] for e in index["entries"]], query) if suggest else []}

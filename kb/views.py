@@ -22,10 +22,9 @@ def _summary(e: Any) -> EntrySummary:
 def get_entry(catalog: Catalog, entry_id: str, platform: str | None = None) -> EntryDetail:
     entry = catalog.get(entry_id)
     if entry is None:
-        from gotcha_kb.kb.index import build_index
         from gotcha_kb.kb.search import suggest_ids
 
-        raise UnknownId(entry_id, suggest_ids(build_index(catalog), entry_id))
+        raise UnknownId(entry_id, suggest_ids([e.id for e in catalog.entries], entry_id))
     profile = find_profile(catalog, platform) if platform else None
     values = profile_values(entry.profile_fields, profile.facts) if profile else {}
     return EntryDetail(**dict(entry), profile_values=values)

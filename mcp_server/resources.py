@@ -44,7 +44,7 @@ def register(mcp: MCPServer, platforms: str) -> None:
             from gotcha_kb.kb.names import UnknownId
             from gotcha_kb.kb.search import suggest_ids
 
-            raise ResourceNotFoundError(str(UnknownId(id, suggest_ids(kb.index, id))))
+            raise ResourceNotFoundError(str(UnknownId(id, suggest_ids([e.id for e in kb.catalog.entries], id))))
         from gotcha_kb.mcp_server.ops import relative
 
         return entry_markdown(entry, relative(kb, str(entry.source)))
