@@ -149,10 +149,14 @@ class Engine:
         self.phrases, self.phrase_weight, self.platform_aliases = t.phrases, t.phrase_weight, t.platform_aliases
         # Words the catalog and its in-scope examples use: an input made of other words is likely
         # about something the catalog does not cover.
-        self.catalog_vocab = set(self.entry_index.idf)
+        self.catalog_vocab = self.entry_index.idf  # its keys
         self.platform_patterns = t.platform_patterns
-        # Which entries each signal literal and each parsed fact can speak for: the shortlist.
         self.use_shortlist = True  # tests compare against scoring every candidate
+        self._index_signals()
+        self.model = scoring.load()
+
+    def _index_signals(self) -> None:
+        """Which entries each signal literal and each parsed fact can speak for: the shortlist's index."""
         self.literal_owners: dict[tuple[str, bool], set[str]] = {}
         self.fact_owners: dict[str, set[str]] = {}
         self.unguarded: set[str] = set()  # entries with a regex no literal guards: always scored
@@ -165,7 +169,6 @@ class Engine:
                         self.literal_owners.setdefault((lit, sig.icase), set()).add(eid)
                 elif sig.predicates:
                     self.fact_owners.setdefault(sig.predicates[0].fact, set()).add(eid)
-        self.model = scoring.load()
 
     # -- helpers -----------------------------------------------------------------------------
 
