@@ -95,10 +95,7 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     from gotcha_kb.engine.api import build_engine
 
     eng = build_engine(getattr(args, "catalog", None))
-    try:
-        result = eng.diagnose(data, platform=args.platform, top_k=args.top or DEFAULT_TOP)
-    except ValueError as e:
-        return error(str(e))
+    result = eng.diagnose(data, platform=args.platform, top_k=args.top or DEFAULT_TOP)
     if skipped:
         result = result.model_copy(update={"truncated": True, "dropped_bytes": result.dropped_bytes + skipped})
     if args.json:

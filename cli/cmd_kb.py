@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from gotcha_kb.cli import render
-from gotcha_kb.cli.output import UsageError, emit_json, error, lines, platform_argument, warn, wrap
+from gotcha_kb.cli.output import emit_json, lines, platform_argument, warn, wrap
 
 
 def register(sub: Any, shared: argparse.ArgumentParser) -> None:
@@ -42,25 +42,11 @@ def _index(args: argparse.Namespace) -> dict[str, Any]:
     return data
 
 
-def _usage(msg: str) -> int:
-    error(msg)
-    return 2
-
-
 def cmd_lookup(args: argparse.Namespace) -> int:
-    from gotcha_kb.kb.names import NotFound
-    from gotcha_kb.kb.search import MAX_QUERY_CHARS, SearchIndex, lookup
+    from gotcha_kb.kb.search import SearchIndex, lookup
 
-    if args.limit < 1:
-        return _usage("--limit must be at least 1")
-    query = " ".join(args.query)
-    if len(query) > MAX_QUERY_CHARS:
-        return _usage(f"query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}. For a log or command output use 'gotcha diagnose' instead.")
     data = _index(args)
-    try:
-        result = lookup(data, SearchIndex(data), query, args.platform, args.limit)
-    except NotFound as e:
-        raise UsageError(str(e)) from None
+    result = lookup(data, SearchIndex(data), " ".join(args.query), args.platform, args.limit)
     query, platform, matches, suggestions = result["query"], result["platform"], result["matches"], result["did_you_mean"]
     if args.json:
         emit_json(result)
@@ -72,8 +58,6 @@ def cmd_lookup(args: argparse.Namespace) -> int:
             print(lines(render.plain(m["title"]) + tag, f"{m['id']:<7} {m['score']:5.1f}  ", " " * 15))
             for field, value in m["profile_values"].items():
                 print(lines(f"{platform}: {field} = {value}", " " * 15))
-        if matches and suggestions:
-            print(f"(no entry {query.upper()}; did you mean {', '.join(suggestions)}?)")
     return 0 if matches else 1
 
 
@@ -87,14 +71,11 @@ def _load(args: argparse.Namespace):
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from gotcha_kb.kb.names import NotFound, find_profile
+    from gotcha_kb.kb.names import find_profile
     from gotcha_kb.kb.views import get_entry
 
     cat = _load(args)
-    try:
-        entry = get_entry(cat, args.id, args.platform)
-    except NotFound as e:
-        raise UsageError(str(e)) from None
+    entry = get_entry(cat, args.id, args.platform)
     if args.json:
         emit_json(entry)
         return 0
@@ -121,13 +102,9 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from gotcha_kb.kb.names import NotFound
     from gotcha_kb.kb.views import list_entries
 
-    try:
-        listed = list_entries(_load(args), args.theme, args.platform)
-    except NotFound as e:
-        raise UsageError(str(e)) from None
+    listed = list_entries(_load(args), args.theme, args.platform)
     if args.json:
         emit_json(listed)
     else:

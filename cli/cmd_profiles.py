@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from gotcha_kb.cli import render
-from gotcha_kb.cli.output import UsageError, emit_json, lines, platform_argument, wrap
+from gotcha_kb.cli.output import emit_json, lines, platform_argument, wrap
 
 TABLE_FIELDS = (
     "kind",
@@ -43,29 +43,26 @@ def _catalog(args: argparse.Namespace):
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
-    from gotcha_kb.kb.names import NotFound, find_profile, find_section
+    from gotcha_kb.kb.names import find_profile, find_section
     from gotcha_kb.kb.profile_model import ProfileFacts
     from gotcha_kb.kb.views import profile_field, profile_view
 
     cat = _catalog(args)
-    try:
-        prof = find_profile(cat, args.name)
-        if args.field:
-            prof, value = profile_field(cat, args.name, args.field)
-            if args.json:
-                emit_json({"platform": prof.name, "field": args.field, "value": value})
-            else:
-                print(value if not isinstance(value, bool) else str(value).lower())
-            return 0
-        if args.section:
-            sec = find_section(prof, args.section)
-            if args.json:
-                emit_json(sec)
-            else:
-                print(lines(f"{prof.facts.display_name} — {sec.title}", "", "  ") + f"\n\n{wrap(sec.text)}")
-            return 0
-    except NotFound as e:
-        raise UsageError(str(e)) from None
+    prof = find_profile(cat, args.name)
+    if args.field:
+        prof, value = profile_field(cat, args.name, args.field)
+        if args.json:
+            emit_json({"platform": prof.name, "field": args.field, "value": value})
+        else:
+            print(value if not isinstance(value, bool) else str(value).lower())
+        return 0
+    if args.section:
+        sec = find_section(prof, args.section)
+        if args.json:
+            emit_json(sec)
+        else:
+            print(lines(f"{prof.facts.display_name} — {sec.title}", "", "  ") + f"\n\n{wrap(sec.text)}")
+        return 0
     if args.json:
         emit_json(profile_view(cat, prof.name))
         return 0

@@ -104,32 +104,28 @@ def _read(path: str) -> str:
 
 
 def cmd_verify_deploy(args: argparse.Namespace) -> int:
-    from gotcha_kb.engine.deploy import DeployInputError, SshOptions, Verdict, parse_symbol, parse_target, print_command, verify_deploy
+    from gotcha_kb.engine.deploy import SshOptions, Verdict, parse_symbol, parse_target, print_command, verify_deploy
 
     limits = {"max_files": args.max_files} if args.max_files else {}
-    try:
-        symbols = [parse_symbol(s) for s in args.symbol]
-        if args.print_command is not None:
-            print(print_command(args.print_command, local_dir=args.local_dir, changed_since=args.changed_since,
-                                symbols=symbols, use_git=not args.no_git, exclude=args.exclude, **limits))
-            return 0
-        if args.local_dir is None:
-            raise UsageError("LOCAL_DIR is required (or --print-command DIR to get the command for the box)")
-        if args.listing is None and args.ssh is None:
-            raise UsageError("give --listing FILE, --listing - or --ssh HOST:DIR (get the command to run with --print-command DIR)")
-        common = {"changed_since": args.changed_since, "symbols": symbols, "use_git": not args.no_git,
-                  "exclude": args.exclude, **limits}
-        if args.ssh is not None:
-            target = parse_target(args.ssh)
-            opts = SshOptions(port=args.port, identity=args.identity, known_hosts=args.known_hosts, timeout=args.timeout)
-            report = verify_deploy(args.local_dir, ssh=target, ssh_options=opts, **common)
-        else:
-            text = _read(args.listing)
-            from_file = args.listing != "-"
-            report = verify_deploy(args.local_dir, listing=text, source=args.listing if from_file else "stdin",
-                                   listing_path=args.listing if from_file else None, **common)
-    except DeployInputError as e:
-        raise UsageError(str(e)) from None
+    symbols = [parse_symbol(s) for s in args.symbol]
+    if args.print_command is not None:
+        print(print_command(args.print_command, local_dir=args.local_dir, changed_since=args.changed_since,
+                            symbols=symbols, use_git=not args.no_git, exclude=args.exclude, **limits))
+        return 0
+    if args.local_dir is None:
+        raise UsageError("LOCAL_DIR is required (or --print-command DIR to get the command for the box)")
+    if args.listing is None and args.ssh is None:
+        raise UsageError("give --listing FILE, --listing - or --ssh HOST:DIR (get the command to run with --print-command DIR)")
+    common = {"changed_since": args.changed_since, "symbols": symbols, "use_git": not args.no_git,
+              "exclude": args.exclude, **limits}
+    if args.ssh is not None:
+        opts = SshOptions(port=args.port, identity=args.identity, known_hosts=args.known_hosts, timeout=args.timeout)
+        report = verify_deploy(args.local_dir, ssh=parse_target(args.ssh), ssh_options=opts, **common)
+    else:
+        text = _read(args.listing)
+        from_file = args.listing != "-"
+        report = verify_deploy(args.local_dir, listing=text, source=args.listing if from_file else "stdin",
+                               listing_path=args.listing if from_file else None, **common)
     if args.json:
         emit_json(report)
     else:
@@ -138,15 +134,12 @@ def cmd_verify_deploy(args: argparse.Namespace) -> int:
 
 
 def cmd_verify_pull(args: argparse.Namespace) -> int:
-    from gotcha_kb.engine.deploy import DeployInputError, PullVerdict, verify_pull
+    from gotcha_kb.engine.deploy import PullVerdict, verify_pull
 
     limits = {"max_files": args.max_files} if args.max_files else {}
     text = _read(args.manifest)
-    try:
-        report = verify_pull(args.local_dir, text, source="stdin" if args.manifest == "-" else args.manifest,
-                             manifest_path=None if args.manifest == "-" else args.manifest, **limits)
-    except DeployInputError as e:
-        raise UsageError(str(e)) from None
+    report = verify_pull(args.local_dir, text, source="stdin" if args.manifest == "-" else args.manifest,
+                         manifest_path=None if args.manifest == "-" else args.manifest, **limits)
     if args.json:
         emit_json(report)
     else:

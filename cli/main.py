@@ -107,10 +107,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     from gotcha_kb.engine.errors import ModelError
+    from gotcha_kb.kb.names import InputError
 
     try:
         return int(args.func(args) or 0)
-    except UsageError as e:
+    except (UsageError, InputError) as e:  # the library's InputError: an unknown id, platform, ref...
         return error(str(e))
     except ModelError as e:
         return error(str(e), code=1)

@@ -1,8 +1,8 @@
 """Resolving what a person typed to an entry, a theme, a profile section, a field or a platform,
 the same way in every face: exact (case-insensitive) first, then a unique prefix, then a substring.
 
-A miss raises a NotFound whose message both faces show as it is (the CLI as a usage error, the
-MCP server as a tool error), so the same mistake reads the same everywhere. Pydantic-free at
+A miss raises a NotFound (an InputError) whose message both faces show as it is (the CLI as a
+usage error, the MCP server as a tool error), so the same mistake reads the same everywhere. Pydantic-free at
 import: `gotcha lookup`'s fast path resolves platforms with it.
 """
 
@@ -18,8 +18,13 @@ if TYPE_CHECKING:
 LIST_HINT = "`gotcha list` or the list_gotchas tool lists every id"
 
 
-class NotFound(ValueError):
-    """Something named by the user that the catalog does not have; str() is the message to show."""
+class InputError(ValueError):
+    """The caller's input is wrong; str() is the message to show. Each face maps this one class:
+    the CLI to exit 2, the MCP server to a tool error."""
+
+
+class NotFound(InputError):
+    """Something named by the user that the catalog does not have."""
 
 
 class UnknownName(NotFound):

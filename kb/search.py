@@ -8,15 +8,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from gotcha_kb.kb.names import platform_key, profile_values
+from gotcha_kb.kb.names import InputError, UnknownId, platform_key, profile_values
 from gotcha_kb.kb.text import STOPWORDS, words
 
 
 # A query is an id, a keyword or a phrase. Each word is scored against the vocabulary, so 20,000 words
-# took 59 s; MCP's lookup_gotcha has the same cap.
+# took 59 s; both faces get this cap from lookup().
 MAX_QUERY_CHARS = 500
 
 _ID = re.compile(r"^[A-Za-z]+[0-9]+$")
+_ID_PREFIX = re.compile(r"[A-Za-z]+")
 # How much a query word found in each field counts, out of 1.
 FIELD_WEIGHT = {"id": 1.0, "title": 1.0, "keywords": 1.0, "error_strings": 0.9, "symptom": 0.7, "body": 0.45}
 MIN_SCORE = 35.0
@@ -164,11 +165,25 @@ def suggest_ids(ids: list[str], query: str) -> list[str]:
 def lookup(index: dict[str, Any], search: SearchIndex, query: str, platform: str | None = None, limit: int = 8) -> dict[str, Any]:
     """The lookup answer both faces return: {query, platform, matches, did_you_mean}.
 
-    Suggestions come when nothing matched, or when an id-shaped query (U99) is not an id.
+    An empty or over-long query, a bad limit, an unknown platform and an id-shaped query naming no
+    entry (U99, with a prefix the catalog uses; h100 or fp16 are keywords) raise InputErrors.
+    Suggestions come when nothing matched.
     """
-    plat = resolve_platform(index, platform)
     query = " ".join(query.split())
+    if not query:
+        raise InputError("the query is empty: give an id (U7, AD4), a keyword (inode, oom) or a phrase")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InputError(f"the query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}. "
+                         "A log or command output is for diagnose, not lookup.")
+    if limit < 1:
+        raise InputError("limit must be at least 1")
+    plat = resolve_platform(index, platform)
+    ids = [e["id"] for e in index["entries"]]
+    if _ID.match(query) and query.upper() not in ids and _ID_PREFIX.match(query).group(0).upper() in _prefixes(ids):
+        raise UnknownId(query, suggest_ids(ids, query))
     matches = search.search(query, platform=plat, limit=limit)
-    id_shaped = len(query.split()) == 1 and bool(_ID.match(query))
-    suggest = not matches or (id_shaped and matches[0]["id"] != query.upper())
-    return {"query": query, "platform": plat, "matches": matches, "did_you_mean": suggest_ids([e["id"] for e in index["entries"]], query) if suggest else []}
+    return {"query": query, "platform": plat, "matches": matches, "did_you_mean": [] if matches else suggest_ids(ids, query)}
+
+
+def _prefixes(ids: list[str]) -> set[str]:
+    return {m.group(0) for m in map(_ID_PREFIX.match, ids) if m}

@@ -1,4 +1,5 @@
-"""What each tool does, over the shared KB; errors an agent can act on are ToolErrors.
+"""What each tool does, over the shared KB. Errors an agent can act on are the library's InputErrors,
+which the server turns into tool errors (server.GotchaServer).
 
 Lookup is kb.search.lookup, the same call `gotcha lookup` makes, so a tool's structured output
 equals `gotcha --json lookup` for the same query (tests/test_mcp_stdio.py holds them to it).
@@ -6,24 +7,18 @@ equals `gotcha --json lookup` for the same query (tests/test_mcp_stdio.py holds 
 
 from __future__ import annotations
 
-import re
-
-from mcp.server.mcpserver.exceptions import ToolError
-
 from gotcha_kb.engine.models import Diagnosis
 from gotcha_kb.kb import views
 from gotcha_kb.kb.models import SourceRef
-from gotcha_kb.kb.names import NotFound, UnknownId
+from gotcha_kb.kb.names import InputError
 from gotcha_kb.kb.results import EntryDetail, EntryList, LookupMatch, LookupResult, ProfileView
 from gotcha_kb.kb.search import lookup as kb_lookup
-from gotcha_kb.kb.search import resolve_platform
 from gotcha_kb.mcp_server.models import ProbeScript
 from gotcha_kb.mcp_server.state import KB
 
 # Why 2 MiB: the end of a log is where it broke, and 2 MiB is tens of thousands of lines. The engine
 # itself would keep the last 8 MiB; a tool call that big is an agent pasting a whole file by mistake.
 MAX_TEXT_BYTES = 2 * 1024 * 1024
-MAX_QUERY_CHARS = 500
 
 
 def _mib(n: int) -> str:
@@ -32,56 +27,25 @@ def _mib(n: int) -> str:
 
 def check_text(text: str) -> str:
     if not text.strip():
-        raise ToolError("text is empty: pass the error message, log tail or command output you see on the box")
+        raise InputError("text is empty: pass the error message, log tail or command output you see on the box")
     # A UTF-8 char is at most 4 bytes, so short text needs no encoding to be under the cap.
     size = len(text) if len(text) * 4 <= MAX_TEXT_BYTES else len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_TEXT_BYTES:
-        raise ToolError(
+        raise InputError(
             f"text is {_mib(size)} ({size} bytes); the limit is {_mib(MAX_TEXT_BYTES)} ({MAX_TEXT_BYTES} bytes of UTF-8). "
             "Send the end of the log (where it broke) or only the relevant command output, e.g. `tail -c 1M log`."
         )
     return text
 
 
-def platform_name(kb: KB, name: str | None) -> str | None:
-    """A profile name from a name, display name or gotcha prefix (as `gotcha lookup --platform`)."""
-    try:
-        return resolve_platform(kb.index, name)
-    except NotFound as e:
-        raise ToolError(str(e)) from None
-
-
-def _id_shaped(kb: KB, query: str) -> bool:
-    """U99, ad4: the shape of an id with a prefix the catalog uses (fp16 or h100 are keywords)."""
-    m = re.fullmatch(r"([A-Za-z]+)[0-9]+", query.strip())
-    return bool(m) and any(re.fullmatch(rf"{m.group(1).upper()}[0-9]+", e["id"]) for e in kb.index["entries"])
-
-
 def lookup(kb: KB, query: str, platform: str | None, limit: int) -> LookupResult:
-    if not query.strip():
-        raise ToolError("query is empty: pass an id (U7, AD4), a keyword (inode, oom) or a phrase")
-    if len(query) > MAX_QUERY_CHARS:
-        raise ToolError(
-            f"query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}. "
-            "For a log or command output use diagnose_symptom instead."
-        )
-    try:
-        result = kb_lookup(kb.index, kb.search, query, platform, limit)
-    except NotFound as e:
-        raise ToolError(str(e)) from None
-    query, plat, matches, suggestions = result["query"], result["platform"], result["matches"], result["did_you_mean"]
-    single = len(query.split()) == 1
-    if single and _id_shaped(kb, query) and not any(e["id"] == query.upper() for e in kb.index["entries"]):
-        raise ToolError(str(UnknownId(query, suggestions)))
-    return LookupResult(query=query, platform=plat, matches=[LookupMatch(**{**m, "source": relative(kb, m["source"])}) for m in matches],
-                        did_you_mean=suggestions)
+    result = kb_lookup(kb.index, kb.search, query, platform, limit)
+    matches = [LookupMatch(**{**m, "source": relative(kb, m["source"])}) for m in result["matches"]]
+    return LookupResult(query=result["query"], platform=result["platform"], matches=matches, did_you_mean=result["did_you_mean"])
 
 
 def get_entry(kb: KB, entry_id: str, platform: str | None) -> EntryDetail:
-    try:
-        entry = views.get_entry(kb.catalog, entry_id, platform)
-    except NotFound as e:
-        raise ToolError(str(e)) from None
+    entry = views.get_entry(kb.catalog, entry_id, platform)
     entry.source = SourceRef(path=relative(kb, entry.source.path), line=entry.source.line)
     return entry
 
@@ -91,10 +55,7 @@ def diagnose(kb: KB, text: str, platform: str | None, limit: int, include_faint:
     from gotcha_kb.mcp_server.compact import compact
 
     check_text(text)
-    try:
-        d = kb.engine.diagnose(text, platform=platform or None, top_k=limit)
-    except ValueError as e:  # an unknown platform: the engine's message lists the known ones
-        raise ToolError(str(e)) from None
+    d = kb.engine.diagnose(text, platform=platform or None, top_k=limit)
     return compact(d, kb.catalog.sources, include_faint)
 
 
@@ -105,17 +66,11 @@ def relative(kb: KB, source: str) -> str:
 
 
 def list_entries(kb: KB, theme: str | None, platform: str | None) -> EntryList:
-    try:
-        return views.list_entries(kb.catalog, theme, platform)
-    except NotFound as e:
-        raise ToolError(str(e)) from None
+    return views.list_entries(kb.catalog, theme, platform)
 
 
 def profile_view(kb: KB, platform: str, fields: list[str] | None) -> ProfileView:
-    try:
-        view = views.profile_view(kb.catalog, platform, fields)
-    except NotFound as e:
-        raise ToolError(str(e)) from None
+    view = views.profile_view(kb.catalog, platform, fields)
     view.source = relative(kb, view.source)
     return view
 

@@ -16,6 +16,8 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field, ValidationError
 
 from gotcha_kb.engine.models import Diagnosis
+from gotcha_kb.kb.names import InputError
+from gotcha_kb.kb.search import MAX_QUERY_CHARS
 from gotcha_kb.kb.results import EntryDetail, EntryList, LookupResult, ProfileView
 from gotcha_kb.mcp_server import ops, prompts, resources
 from gotcha_kb.mcp_server.compact import summary as compact_summary
@@ -51,7 +53,8 @@ def plain_validation_error(tool: str, exc: ValidationError) -> str:
 
 class GotchaServer(MCPServer):
     """MCPServer whose argument errors an agent can act on: unknown arguments are named, not
-    silently dropped, and a wrong type is one plain sentence."""
+    silently dropped, a wrong type is one plain sentence, and the library's InputError (an unknown
+    id or platform, a bad ref) is its own message."""
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
         tool = self._tool_manager.get_tool(name)
@@ -66,6 +69,8 @@ class GotchaServer(MCPServer):
         except ToolError as e:
             if isinstance(e.__cause__, ValidationError):
                 raise ToolError(plain_validation_error(name, e.__cause__)) from None
+            if isinstance(e.__cause__, InputError):  # the library's message, as the CLI prints it
+                raise ToolError(str(e.__cause__)) from None
             raise
 
     async def list_resources(self) -> list[Any]:
@@ -125,8 +130,8 @@ def build_server(local_tools: bool = True) -> MCPServer:
     @mcp.tool(title="Look up catalog entries", annotations=READ_ONLY)
     def lookup_gotcha(
         query: Annotated[str, Field(description="An id (U7, AD4), a keyword (inode, oom, crlf) or a short phrase; typos are fine. "
-                                    f"At most {ops.MAX_QUERY_CHARS} characters: for logs use diagnose_symptom.",
-                                    json_schema_extra={"maxLength": ops.MAX_QUERY_CHARS})],
+                                    f"At most {MAX_QUERY_CHARS} characters: for logs use diagnose_symptom.",
+                                    json_schema_extra={"maxLength": MAX_QUERY_CHARS})],
         platform: Platform = None,
         limit: Annotated[int, Field(ge=1, le=50, description="At most this many matches (default 8)")] = 8,
     ) -> LookupResult:

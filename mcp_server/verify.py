@@ -36,18 +36,11 @@ class RemoteCommand(BaseModel):
     usage: str = Field(description="How to run it and what to pass back")
 
 
-def _input_error(e: Exception) -> ToolError:
-    return ToolError(str(e))
-
-
 def command_for(remote_dir: str, local_dir: str | None, changed_since: str | None, symbols: list[str] | None) -> RemoteCommand:
-    from gotcha_kb.engine.deploy import DeployInputError, parse_symbol, print_command
+    from gotcha_kb.engine.deploy import parse_symbol, print_command
 
-    try:
-        specs = [parse_symbol(s) for s in symbols or []]
-        cmd = print_command(remote_dir, local_dir=local_dir, changed_since=changed_since, symbols=specs)
-    except DeployInputError as e:
-        raise _input_error(e) from None
+    specs = [parse_symbol(s) for s in symbols or []]
+    cmd = print_command(remote_dir, local_dir=local_dir, changed_since=changed_since, symbols=specs)
     return RemoteCommand(
         command=cmd,
         usage="Run it on the box (e.g. ssh -p PORT root@HOST '<command>' > box.txt) and pass its whole stdout "
@@ -67,7 +60,7 @@ def verify(
     timeout: float,
     exclude: list[str] | None = None,
 ) -> DeployReport:
-    from gotcha_kb.engine.deploy import DeployInputError, SshOptions, parse_symbol, parse_target, verify_deploy
+    from gotcha_kb.engine.deploy import SshOptions, parse_symbol, parse_target, verify_deploy
 
     if (listing is None) == (ssh is None):
         raise ToolError("give `listing` (what the box printed for verify_deploy_command's command) "
@@ -77,15 +70,12 @@ def verify(
                         "Use changed_since to check only the files you changed.")
     if listing is not None and not listing.strip():
         raise ToolError("listing is empty: run the command from verify_deploy_command on the box and pass its output")
-    try:
-        specs = [parse_symbol(s) for s in symbols or []]
-        common = {"changed_since": changed_since, "symbols": specs, "use_git": use_git, "exclude": exclude or ()}
-        if ssh is not None:
-            opts = SshOptions(port=port, identity=identity, timeout=timeout)
-            return verify_deploy(local_dir, ssh=parse_target(ssh), ssh_options=opts, **common)
-        return verify_deploy(local_dir, listing=listing, source="listing (pasted)", **common)
-    except DeployInputError as e:
-        raise _input_error(e) from None
+    specs = [parse_symbol(s) for s in symbols or []]
+    common = {"changed_since": changed_since, "symbols": specs, "use_git": use_git, "exclude": exclude or ()}
+    if ssh is not None:
+        opts = SshOptions(port=port, identity=identity, timeout=timeout)
+        return verify_deploy(local_dir, ssh=parse_target(ssh), ssh_options=opts, **common)
+    return verify_deploy(local_dir, listing=listing, source="listing (pasted)", **common)
 
 
 def register(mcp: MCPServer) -> None:

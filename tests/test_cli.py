@@ -37,11 +37,15 @@ def test_lookup_json_shape_and_order(capsys):
     assert {"id", "title", "score", "theme", "matched", "source"} <= set(data["matches"][0])
 
 
-def test_lookup_nothing_found_exits_1_with_suggestions(capsys):
-    code, data = run_json(capsys, "lookup", "U99")
-    assert code == 1 and data["matches"] == [] and data["did_you_mean"]
+def test_lookup_nothing_found_exits_1_and_an_unknown_id_is_a_usage_error(capsys):
+    code, data = run_json(capsys, "lookup", "qwxzblorft")
+    assert code == 1 and data["matches"] == []
     code, out, _ = run(capsys, "lookup", "qwxzblorft")
     assert code == 1 and "nothing found" in out
+    code, out, err = run(capsys, "lookup", "U99")
+    assert code == 2 and not out and "unknown id 'U99'; did you mean U9" in err
+    code, data = run_json(capsys, "lookup", "h100")  # the shape of an id, but no entry uses that prefix
+    assert code in (0, 1) and "matches" in data
 
 
 def test_json_flag_works_before_the_command_too(capsys):
