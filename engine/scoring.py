@@ -40,13 +40,15 @@ MAX_SIGNAL = 12.0
 
 
 # What the confidence curve looks at: the best candidate's score, its lead over the next, how
-# much of that is hard evidence (signals, phrases) versus resemblance; about the paste as a whole,
+# much of that is hard evidence (signals, phrases) versus resemblance, and the catalog's own
+# counter-signals for it (a CA missing behind a proxy is not U47's wrong clock, however alike the
+# words); about the paste as a whole,
 # how close it is to a labeled out-of-scope example, how much of its vocabulary the domain uses
 # and the in/out-of-scope log-odds (engine/scope.py); and whether it holds an error line the
 # candidate does not account for (engine/unexplained.py), readings none of which back it, or
 # no platform context for a platform-specific answer.
 CONF_INPUTS = (
-    "score", "margin", "signal_pos", "phrase", "text", "case", "centroid",
+    "score", "margin", "signal_pos", "signal_neg", "phrase", "text", "case", "centroid",
     "neg_sim", "coverage", "scope", "unexplained", "unbacked", "unplaced",
 )  # fmt: skip
 DEFAULT_CONF = {k: 0.0 for k in CONF_INPUTS} | {"score": 0.5, "bias": -1.4}
@@ -97,6 +99,7 @@ def conf_inputs(top: float, second: float, features: dict[str, float], ctx: Cont
         "score": top,
         "margin": top - second,
         "signal_pos": features.get("signal_pos", 0.0),
+        "signal_neg": features.get("signal_neg", 0.0),
         "phrase": features.get("phrase", 0.0),
         "text": features.get("text", 0.0),
         "case": features.get("case", 0.0),

@@ -71,9 +71,16 @@ class TfIdf:
 
 
 def phrase_hits(phrases: list[str], lines: list[str], cutoff: float = 88.0) -> list[tuple[str, int, float]]:
-    """(phrase, line index, score) for phrases that appear, nearly verbatim, in some line."""
+    """(phrase, line index, score) for phrases that appear, nearly verbatim, in some line.
+
+    partial_ratio aligns the shorter string inside the longer one, so against a line shorter than
+    the phrase it asks the wrong question: a line `...` or `Error` "contains" every phrase holding
+    those characters. Such lines are compared whole (ratio) instead: they match only when they
+    nearly are the phrase.
+    """
     hits = []
     lowered = [ln.lower() for ln in lines]
+    by_length = _LinesByLength(lowered)
     for ph in phrases:
         p = ph.lower()
         if len(p) < 6:
@@ -84,10 +91,27 @@ def phrase_hits(phrases: list[str], lines: list[str], cutoff: float = 88.0) -> l
             if at is not None:
                 hits.append((ph, at, 100.0))
             continue
-        best = process.extractOne(p, lowered, scorer=fuzz.partial_ratio, score_cutoff=cutoff)
+        longer, shorter = by_length.split(len(p))
+        found = [process.extractOne(p, longer, scorer=fuzz.partial_ratio, score_cutoff=cutoff),
+                 process.extractOne(p, shorter, scorer=fuzz.ratio, score_cutoff=cutoff)]
+        best = max((f for f in found if f is not None), key=lambda f: (f[1], -f[2]), default=None)
         if best is not None:
             hits.append((ph, best[2], best[1]))
     return hits
+
+
+class _LinesByLength:
+    """The lines as {index: line} maps, split at a length: built once per phrase length, not per phrase."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        self._split: dict[int, tuple[dict[int, str], dict[int, str]]] = {}
+
+    def split(self, n: int) -> tuple[dict[int, str], dict[int, str]]:
+        if n not in self._split:
+            self._split[n] = ({i: ln for i, ln in enumerate(self.lines) if len(ln) >= n},
+                              {i: ln for i, ln in enumerate(self.lines) if len(ln) < n})
+        return self._split[n]
 
 
 class Centroids:

@@ -145,7 +145,7 @@ def _fit(args: argparse.Namespace, engine: Any, shipped: list[Any]) -> int:
         if not loaded.cases:
             return 2
         weight = REAL_WEIGHT if args.real_weight is None else args.real_weight
-        real = collect(engine, loaded.cases, weight)
+        real = collect(engine, loaded.cases, weight, source="real")
     if args.cv > 1:
         if real:
             folds = cross_validate_real(samples, real, k=args.cv)

@@ -32,16 +32,17 @@ class Sample:
     ok: frozenset[str]  # acceptable answers (evals.runner.accepted_ids)
     below: dict[str, tuple[str, ...]] = field(default_factory=dict)  # see scoring.rank
     weight: float = 1.0  # how much this sample counts in a fit
+    source: str = "shipped"  # which set it came from ("shipped" or "real"; see best_threshold)
 
 
-def collect(engine: Engine, cases: list[Case], weight: float = 1.0) -> list[Sample]:
+def collect(engine: Engine, cases: list[Case], weight: float = 1.0, source: str = "shipped") -> list[Sample]:
     out = []
     for c in cases:
         a = engine.analyze(c.input, platform=c.platform, exclude_case=held_out(c, engine), every_candidate=True)
         # Catalog order, not the loaded model's ranking: what a fit learns from must not depend
         # on the model it replaces (two refits give the same bytes).
         cands = [(x.entry.id, x.features) for x in sorted(a.scored, key=lambda x: x.order)]
-        out.append(Sample(c, cands, a.context, accepted_ids(c, engine, a.platform), a.below, weight))
+        out.append(Sample(c, cands, a.context, accepted_ids(c, engine, a.platform), a.below, weight, source))
     return out
 
 
@@ -97,8 +98,9 @@ def _top(w: dict[str, float], s: Sample) -> tuple[str | None, float, float, dict
 
 
 # More evidence must never lower confidence: these inputs keep non-negative weights (a prior the
-# cases cannot overrule by accident, e.g. a log with strong signals but little prose).
-MONOTONE = {"score", "margin", "signal_pos", "phrase", "text", "case", "centroid", "coverage", "scope"}
+# cases cannot overrule by accident, e.g. a log with strong signals but little prose). signal_neg
+# is here too: it is <= 0, so a non-negative weight means counter-evidence can only lower it.
+MONOTONE = {"score", "margin", "signal_pos", "signal_neg", "phrase", "text", "case", "centroid", "coverage", "scope"}
 # ...and signs of being out of scope must never raise it.
 ANTITONE = {"neg_sim", "unexplained", "unbacked", "unplaced"}
 
@@ -147,18 +149,23 @@ def fit_confidence(samples: list[Sample], w: dict[str, float], min_abstain: floa
 
 
 def best_threshold(samples: list[Sample], model: Model, min_abstain: float = 0.9) -> float:
-    """The lowest abstain cut that still abstains on `min_abstain` of the (weighted) negatives, or
-    the best sum of both rates when none does."""
+    """The lowest abstain cut that still abstains on `min_abstain` of the (weighted) negatives and
+    of the shipped cases' own negatives (CI's floor), or the best sum of both rates when none does.
+
+    The floor is not asked of the real posts alone: their negatives sit much closer to entries, and
+    holding them to it refused a third more real in-scope posts under cross-validation."""
     rows = []
     for s in samples:
         best, top, second, f, _ = _top(model.weights, s)
         rows.append((s, best, model.shortlist(top, second, f, s.ctx)))
     pos = sum(s.weight for s, _, _ in rows if s.case.expect) or 1.0
-    neg = sum(s.weight for s, _, _ in rows if not s.case.expect) or 1.0
+    groups = [[(s.weight, c) for s, _, c in rows if not s.case.expect],
+              [(s.weight, c) for s, _, c in rows if not s.case.expect and s.source == "shipped"]]
+    groups = [g for g in groups if g]
     options = []
     for t in [x / 200 for x in range(20, 181)]:  # half-point steps: the cut sits on a steep edge
         p = sum(s.weight for s, b, c in rows if s.case.expect and b in s.ok and c >= t) / pos
-        q = sum(s.weight for s, b, c in rows if not s.case.expect and c < t) / neg
+        q = min((sum(w for w, c in g if c < t) / sum(w for w, _ in g) for g in groups), default=1.0)
         options.append((t, p, q))
     meeting = [o for o in options if o[2] >= min_abstain]
     if meeting:

@@ -141,10 +141,31 @@ def test_fit_curve_learns_and_keeps_declared_signs():
         x["text"] = 0.8 if good else 0.1
         x["neg_sim"] = 0.9 if good else 0.2  # correlates with the label, but it may only lower confidence
         x["margin"] = 0.0 if good else 1.0  # anti-correlated, but more lead may never lower it
+        x["signal_neg"] = -1.0 if good else 0.0  # a counter-signal (<= 0) may never raise it
         rows.append((x, 1.0 if good else 0.0))
     c = fit_curve(rows)
     assert c["text"] > 0
-    assert c["neg_sim"] <= 0 and c["margin"] >= 0
+    assert c["neg_sim"] <= 0 and c["margin"] >= 0 and c["signal_neg"] >= 0
+
+
+def test_the_abstain_cut_holds_the_floor_on_the_shipped_negatives_too():
+    """Heavy real negatives can meet the floor on the weighted sum while the shipped ones fall under it."""
+    from gotcha_kb.engine.cases import Case
+    from gotcha_kb.engine.scoring import Context, Model
+    from gotcha_kb.evals.fit import Sample, best_threshold
+
+    model = Model()
+    model.gate = {"bias": -5.0, "score": 1.0}  # shortlist confidence rises with the top score
+
+    def sample(n: int, score: float, source: str, weight: float) -> Sample:
+        case = Case(id=f"{source}-neg-{n}", input="x", expect=[])
+        return Sample(case, [("U1", {"text": score / model.weights["text"]})], Context(), frozenset(), {}, weight, source)
+
+    shipped = [sample(n, 5.0 + n / 10, "shipped", 1.0) for n in range(10)]  # confidences 0.5 .. 0.71
+    real = [sample(n, 1.0, "real", 10.0) for n in range(10)]  # far below any cut, and heavy
+    cut = best_threshold(shipped + real, model, min_abstain=0.9)
+    refused = sum(model.shortlist(s.cands[0][1]["text"] * model.weights["text"], 0.0, s.cands[0][1], s.ctx) < cut for s in shipped)
+    assert refused >= 9, (cut, refused)
 
 
 def test_model_round_trips_both_curves(tmp_path):

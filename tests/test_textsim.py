@@ -49,3 +49,15 @@ def test_centroid_leave_one_out_equals_rebuilding_without_the_case():
     for lab in rebuilt:
         assert held[lab] == pytest.approx(rebuilt[lab], rel=1e-9)
     assert full.similarity(query)["U7"] != pytest.approx(held["U7"])  # leaving it out does change U7
+
+
+def test_a_line_shorter_than_a_phrase_does_not_contain_it():
+    """partial_ratio aligns the shorter string in the longer: a pasted `...` or `Error` line once
+    "contained" every long phrase with those characters (22 wrong /dev/shm hits on real posts)."""
+    from gotcha_kb.engine.textsim import phrase_hits
+
+    phrases = ["unable to write to file </torch_...>", "NCCL WARN Error while creating shm segment"]
+    assert phrase_hits(phrases, ["...", "Error", "nccl", "shm segment"]) == []
+    hits = phrase_hits(phrases, ["...", "ERROR: unable to write to file </torch_1234_5678>", "nccl warn error while creating shm segmen"])
+    assert [(p, i) for p, i, _ in hits] == [(phrases[0], 1), (phrases[1], 2)]
+    assert all(score >= 88 for _, _, score in hits)
