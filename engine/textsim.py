@@ -78,10 +78,10 @@ def phrase_hits(phrases: list[str], lines: list[str], cutoff: float = 88.0) -> l
     those characters. Such lines are compared whole (ratio) instead: they match only when they
     nearly are the phrase.
     """
-    hits = []
     lowered = [ln.lower() for ln in lines]
-    by_length = _LinesByLength(lowered)
-    for ph in phrases:
+    found: dict[int, tuple[str, int, float]] = {}
+    fuzzy: list[tuple[int, int, str]] = []
+    for k, ph in enumerate(phrases):
         p = ph.lower()
         if len(p) < 6:
             continue
@@ -89,29 +89,26 @@ def phrase_hits(phrases: list[str], lines: list[str], cutoff: float = 88.0) -> l
             # Short or numeric phrases (exit 137, num_workers=0) must appear as written.
             at = next((i for i, ln in enumerate(lowered) if p in ln), None)
             if at is not None:
-                hits.append((ph, at, 100.0))
-            continue
-        longer, shorter = by_length.split(len(p))
-        found = [process.extractOne(p, longer, scorer=fuzz.partial_ratio, score_cutoff=cutoff),
-                 process.extractOne(p, shorter, scorer=fuzz.ratio, score_cutoff=cutoff)]
-        best = max((f for f in found if f is not None), key=lambda f: (f[1], -f[2]), default=None)
-        if best is not None:
-            hits.append((ph, best[2], best[1]))
-    return hits
-
-
-class _LinesByLength:
-    """The lines as {index: line} maps, split at a length: built once per phrase length, not per phrase."""
-
-    def __init__(self, lines: list[str]):
-        self.lines = lines
-        self._split: dict[int, tuple[dict[int, str], dict[int, str]]] = {}
-
-    def split(self, n: int) -> tuple[dict[int, str], dict[int, str]]:
-        if n not in self._split:
-            self._split[n] = ({i: ln for i, ln in enumerate(self.lines) if len(ln) >= n},
-                              {i: ln for i, ln in enumerate(self.lines) if len(ln) < n})
-        return self._split[n]
+                found[k] = (ph, at, 100.0)
+        else:
+            fuzzy.append((len(p), k, p))
+    # Shortest phrase first: each line moves once from `longer` to `shorter` as the phrases grow.
+    # rapidfuzz skips None choices and reports list positions, so indices stay the lines' own.
+    longer: list[str | None] = list(lowered)
+    shorter: list[str | None] = [None] * len(lowered)
+    by_length = sorted(range(len(lowered)), key=lambda i: len(lowered[i]))
+    moved = 0
+    for n, k, p in sorted(fuzzy):
+        while moved < len(by_length) and len(lowered[by_length[moved]]) < n:
+            i = by_length[moved]
+            shorter[i], longer[i] = lowered[i], None
+            moved += 1
+        best = [f for f in (process.extractOne(p, longer, scorer=fuzz.partial_ratio, score_cutoff=cutoff),
+                            process.extractOne(p, shorter, scorer=fuzz.ratio, score_cutoff=cutoff)) if f is not None]
+        if best:
+            _, score, at = max(best, key=lambda f: (f[1], -f[2]))
+            found[k] = (phrases[k], at, score)
+    return [found[k] for k in sorted(found)]
 
 
 class Centroids:
