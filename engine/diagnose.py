@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from gotcha_kb.engine import scoring
+from gotcha_kb.engine import scoring, semantic
 from gotcha_kb.engine.cases import Case
 from gotcha_kb.engine.checks import next_checks
 from gotcha_kb.engine.evidence import Line, Parsed
@@ -107,6 +107,7 @@ class Resemblance:
     entry: dict[int, float]  # entry row -> cosine to its words
     best_case: dict[str, tuple[float, Case]]  # entry id -> nearest labeled case and its cosine
     centroid: dict[str, float]  # entry id -> cosine to the centroid of its cases
+    semantic: dict[int, float]  # entry row -> cosine in sentence-embedding space (empty when off)
     context: scoring.Context  # what the confidence curve knows about the paste as a whole
 
     @property
@@ -151,6 +152,7 @@ class Engine:
         # about something the catalog does not cover.
         self.catalog_vocab = self.entry_index.idf  # its keys
         self.platform_patterns = t.platform_patterns
+        self.entry_vectors = t.entry_vectors  # empty: the semantic features are off (GOTCHA_SEMANTIC=0)
         self.use_shortlist = True  # tests compare against scoring every candidate
         self._index_signals()
         self.model = scoring.load()
@@ -317,7 +319,8 @@ class Engine:
         scope = self.scope.log_odds(set(gist), (self.words_of(held.id), bool(held.expect)) if held else None)
         context = scoring.Context(neg_sim, self._coverage(gist, held), scope)
         centroid = self.centroids.similarity(case_sim, self.case_pos.get(exclude_case) if exclude_case else None)
-        return Resemblance(qtoks, self.entry_index.query(qtoks), best_case, centroid, context)
+        meaning = semantic.similarities(self.entry_vectors, " ".join(ln.text for ln in r.prose))
+        return Resemblance(qtoks, self.entry_index.query(qtoks), best_case, centroid, meaning, context)
 
     def _evidence(self, r: "Reading", plat: str | None, sim: "Resemblance") -> list[Candidate]:
         """Each candidate that has any evidence, with its features; best first."""
@@ -326,6 +329,7 @@ class Engine:
         candidates = [e for e in self.entries if plat is None or e.platform in (None, plat)]
         max_text = max((s for row, s in sim.entry.items() if plat is None or self.entries[row].platform in (None, plat)), default=0.0)
         max_case = max((sim.best_case[e.id][0] for e in candidates if e.id in sim.best_case), default=0.0)
+        max_meaning = max((s for row, s in sim.semantic.items() if plat is None or self.entries[row].platform in (None, plat)), default=0.0)
         if self.use_shortlist:
             candidates = self._shortlist(candidates, r.index, r.parsed.facts, sim.entry, sim.best_case, sim.centroid)
         scored: list[Candidate] = []
@@ -346,6 +350,11 @@ class Engine:
             if cs > MIN_CENTROID:
                 f["centroid"] = cs
                 ev.append(self._shown("case", f"worded like past reports of this trap overall (similarity {cs:.2f})", f, "centroid"))
+            if ev and sim.semantic:
+                # Meaning refines a candidate the words already found; alone it names none.
+                s = sim.semantic.get(self.position[e.id], 0.0)
+                f["semantic"], f["semantic_rel"] = s, s / max(max_meaning, REL_FLOOR)
+                ev.append(self._shown("semantic", f"means much what this entry describes (similarity {s:.2f})", f, "semantic", "semantic_rel"))
             if ev:
                 scored.append(Candidate(self.model.score(f), order, e, ev, f))
         scored.sort(key=lambda c: (-c.score, c.order))

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 
 class EvidenceItem(BaseModel):
-    kind: Literal["regex", "fact", "phrase", "text", "case"] = Field(description="what produced this evidence")
+    kind: Literal["regex", "fact", "phrase", "text", "case", "semantic"] = Field(description="what produced this evidence")
     why: str = Field(description="the reason in words")
     weight: float = Field(description="contribution to the score; negative = evidence against")
     line: int | None = Field(default=None, description="1-based input line it matched, if any")

@@ -34,8 +34,10 @@ FEATURES = (
     "phrase",  # exact error strings / multi-word keywords found, specificity-weighted
     "centroid",  # cosine to the centroid of all labeled cases of this entry
     "unplaced",  # 1 for a platform's own gotcha when the paste's platform is unknown
+    "semantic",  # cosine of the paste to the entry in a sentence-embedding space (engine/semantic.py)
+    "semantic_rel",  # that cosine relative to the most similar entry's
 )
-DEFAULT_WEIGHTS = {"signal_pos": 1.0, "signal_neg": 1.0, "text": 7.0, "text_rel": 0.0, "case": 6.0, "case_rel": 0.0, "phrase": 1.5, "centroid": 0.0, "unplaced": -1.0}
+DEFAULT_WEIGHTS = {"signal_pos": 1.0, "signal_neg": 1.0, "text": 7.0, "text_rel": 0.0, "case": 6.0, "case_rel": 0.0, "phrase": 1.5, "centroid": 0.0, "unplaced": -1.0, "semantic": 0.0, "semantic_rel": 0.0}
 MAX_SIGNAL = 12.0
 
 

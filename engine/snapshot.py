@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from gotcha_kb.engine import scoring
+from gotcha_kb.engine import minilm, scoring, semantic
 from gotcha_kb.engine.cases import Case, default_cases_path, load_cases
 from gotcha_kb.engine.diagnose import Engine
 from gotcha_kb.engine.tables import from_plain, to_plain
@@ -21,14 +21,16 @@ from gotcha_kb.kb import diskcache
 from gotcha_kb.kb.catalog import Catalog
 from gotcha_kb.kb.catalog_cache import load_catalog_keyed
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2  # 2: entry vectors
 _CASE_FIELDS = ("id", "input", "expect", "also_ok", "platform", "kind", "note", "line")
 
 
 def _key(catalog_key: str, cases: Path, environ: dict[str, str] | None) -> str:
     code = diskcache.code_stamp(os.path.dirname(os.path.abspath(__file__)))
     parts = [f"engine v{SNAPSHOT_VERSION}", catalog_key, *code, f"cases:{cases.resolve()}"]
-    return diskcache.fingerprint(parts, [str(cases), str(scoring.PATH)], environ)
+    # The model's weights and the shipped entry vectors feed the tables too (engine/semantic.py).
+    data = [str(scoring.PATH), str(semantic.VECTORS), str(minilm.WEIGHTS)]
+    return diskcache.fingerprint(parts, [str(cases), *data], environ)
 
 
 def _plain(engine: Engine) -> dict[str, Any]:

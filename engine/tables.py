@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gotcha_kb.engine.cases import Case
+from gotcha_kb.engine import semantic
 from gotcha_kb.engine.scope import ScopeModel
 from gotcha_kb.engine.signals import CompiledSignal, compile_entry
 from gotcha_kb.engine.textsim import Centroids, TfIdf
@@ -37,6 +38,7 @@ class Tables:
     signals: dict[str, list[CompiledSignal]]
     platform_aliases: dict[str, str]  # lowercased name or hint -> profile name
     platform_patterns: dict[str, str]  # lowercased name or hint -> the regex that finds it as a word
+    entry_vectors: bytes = b""  # float32 rows, catalog order: each entry in sentence space (engine/semantic.py)
 
 
 def _hint_pattern(hint: str) -> str:
@@ -97,6 +99,7 @@ def build_tables(entries: list[Entry], cases: list[Case], profiles: dict[str, Pr
         signals={e.id: compile_entry(e) for e in entries},
         platform_aliases=aliases,
         platform_patterns=patterns,
+        entry_vectors=semantic.entry_vectors(entries) if semantic.enabled() else b"",
     )
 
 
@@ -131,6 +134,7 @@ def to_plain(t: Tables) -> dict[str, Any]:
         "signals": {k: [s.to_plain() for s in v] for k, v in t.signals.items()},
         "platform_aliases": t.platform_aliases,
         "platform_patterns": t.platform_patterns,
+        "entry_vectors": t.entry_vectors,
     }
 
 
@@ -148,4 +152,11 @@ def from_plain(d: dict[str, Any]) -> Tables:
         signals={str(k): [CompiledSignal.from_plain(s) for s in v] for k, v in d["signals"].items()},
         platform_aliases=dict(d["platform_aliases"]),
         platform_patterns={str(k): str(v) for k, v in d["platform_patterns"].items()},
+        entry_vectors=_vectors(d["entry_vectors"]),
     )
+
+
+def _vectors(data: object) -> bytes:
+    if type(data) is not bytes or len(data) % (4 * semantic.DIM):
+        raise ValueError("entry vectors of the wrong shape")
+    return data
