@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 WEIGHTS = Path(__file__).with_name("data") / "minilm.npz"
-MAX_TOKENS = 256  # the model's training length; a longer paste is read from its start
+MAX_TOKENS = 256  # positions shipped; the model was trained on 128-token texts
 LAYERS, HEADS, HIDDEN = 6, 12, 384
 
 
@@ -113,9 +113,9 @@ class Encoder:
         self.w = weights
         self.tokenizer = WordPiece(vocab)
 
-    def embed(self, text: str) -> np.ndarray:
+    def embed(self, text: str, max_tokens: int = MAX_TOKENS) -> np.ndarray:
         w = self.w
-        ids = self.tokenizer.encode(text)
+        ids = self.tokenizer.encode(text, min(max_tokens, MAX_TOKENS))
         n, d = len(ids), HIDDEN // HEADS
         x = w["word"][ids] * w["word.scale"][ids, None] + w["position"][:n] + w["token_type"]
         x = _layer_norm(x, w["ln0.g"], w["ln0.b"])
