@@ -60,6 +60,10 @@ def get_kb() -> KB:
             # One catalog load for both faces: the index is built from the engine's catalog, which is
             # what `kb.index.load_index` caches for the CLI, so lookups agree with `gotcha lookup`.
             index = build_index(engine.catalog)
+            if engine.entry_vectors:
+                from gotcha_kb.engine.minilm import encoder
+
+                encoder()  # the sentence encoder's weights (~0.1 s) load here, not in the first call
             _kb = KB(engine=engine, index=index, search=SearchIndex(index))
         return _kb
 
