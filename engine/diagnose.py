@@ -327,9 +327,8 @@ class Engine:
         # Unknown platform: every platform's gotchas still compete, flagged `unplaced` so the fitted
         # weight can say how much less likely a platform-specific answer is without that context.
         candidates = [e for e in self.entries if plat is None or e.platform in (None, plat)]
-        max_text = max((s for row, s in sim.entry.items() if plat is None or self.entries[row].platform in (None, plat)), default=0.0)
+        max_text, max_meaning = self._best_row(sim.entry, plat), self._best_row(sim.semantic, plat)
         max_case = max((sim.best_case[e.id][0] for e in candidates if e.id in sim.best_case), default=0.0)
-        max_meaning = max((s for row, s in sim.semantic.items() if plat is None or self.entries[row].platform in (None, plat)), default=0.0)
         if self.use_shortlist:
             candidates = self._shortlist(candidates, r.index, r.parsed.facts, sim.entry, sim.best_case, sim.centroid)
         scored: list[Candidate] = []
@@ -359,6 +358,10 @@ class Engine:
                 scored.append(Candidate(self.model.score(f), order, e, ev, f))
         scored.sort(key=lambda c: (-c.score, c.order))
         return scored
+
+    def _best_row(self, by_row: dict[int, float], plat: str | None) -> float:
+        """The highest similarity among the entries this platform can answer with (rows in catalog order)."""
+        return max((v for row, v in by_row.items() if plat is None or self.entries[row].platform in (None, plat)), default=0.0)
 
     def _signal_evidence(self, e: Entry, r: "Reading", f: dict[str, float]) -> list[EvidenceItem]:
         """The entry's catalog signals that fire, as evidence; sets the signal features in `f`."""
