@@ -112,12 +112,19 @@ class Encoder:
     def __init__(self, weights: dict[str, np.ndarray], vocab: list[str]):
         self.w = weights
         self.tokenizer = WordPiece(vocab)
+        # The same paste is often read twice in a row (a retried tool call, an eval that compares
+        # two engines); the encoder is most of a diagnosis, the tokens are cheap to key on.
+        self._by_ids = lru_cache(maxsize=512)(self._embed_ids)
 
     def embed(self, text: str, max_tokens: int = MAX_TOKENS) -> np.ndarray:
+        vec = self._by_ids(tuple(self.tokenizer.encode(text, min(max_tokens, MAX_TOKENS))))
+        return vec.copy()
+
+    def _embed_ids(self, ids: tuple[int, ...]) -> np.ndarray:
         w = self.w
-        ids = self.tokenizer.encode(text, min(max_tokens, MAX_TOKENS))
         n, d = len(ids), HIDDEN // HEADS
-        x = w["word"][ids] * w["word.scale"][ids, None] + w["position"][:n] + w["token_type"]
+        rows = list(ids)
+        x = w["word"][rows] * w["word.scale"][rows, None] + w["position"][:n] + w["token_type"]
         x = _layer_norm(x, w["ln0.g"], w["ln0.b"])
         for i in range(LAYERS):
             p = f"{i}."

@@ -21,14 +21,15 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-# Sweeps (every hypothesis property, and tests marked `sweep`) run a tenth of their budget by
-# default and all of it with GOTCHA_THOROUGH=1, which CI's second step sets (.ci/run).
+# Sweeps (every hypothesis property, and tests marked `sweep`) run a twentieth of their budget by
+# default (a smoke run: each diagnosis pays ~30 ms for the sentence encoder) and all of it with
+# GOTCHA_THOROUGH=1, which CI's second step sets (.ci/run).
 THOROUGH = os.environ.get("GOTCHA_THOROUGH") == "1"
 
 
 def budget(full: int) -> int:
-    """How many examples (or cases) a sweep tries: `full` when thorough, a tenth (at least 20) otherwise."""
-    return full if THOROUGH else max(20, full // 10)
+    """How many examples (or cases) a sweep tries: `full` when thorough, a twentieth (at least 20) otherwise."""
+    return full if THOROUGH else max(20, full // 20)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -242,7 +242,7 @@ def test_fit_is_reproducible_and_cross_validates_per_fold(engine, tmp_path):
     from gotcha_kb.engine import scoring
     from gotcha_kb.evals.fit import collect, cross_validate_real, fit
 
-    cases = load_cases(default_cases_path()).cases[::12]
+    cases = load_cases(default_cases_path()).cases[::48]
     samples = collect(engine, cases)
     real = collect(engine, cases[:25], weight=2.0)
     paths = []

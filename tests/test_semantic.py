@@ -26,6 +26,17 @@ def test_the_encoder_reproduces_the_published_similarity():
     assert abs(float(a @ a) - 1.0) < 1e-5
 
 
+def test_a_repeated_paste_reuses_its_vector_and_callers_cannot_spoil_it():
+    enc = encoder()
+    first = enc.embed("CUDA error: an illegal memory access was encountered", 128)
+    first[:] = 0.0  # a caller scribbling on its copy
+    again = enc.embed("CUDA error: an illegal memory access was encountered", 128)
+    assert abs(float(again @ again) - 1.0) < 1e-5
+    # Only the tokens the encoder reads are the key: text past the limit does not change the vector.
+    long = "word " * 200
+    assert (enc.embed(long, 16) == enc.embed(long + "different tail", 16)).all()
+
+
 def test_the_shipped_vectors_are_the_encoders_and_cover_most_of_the_catalog():
     """An entry without a shipped vector is embedded at a cold start (~0.1 s each), so a new section
     needs nothing else; a file gone stale for most of the catalog is what this catches. To refresh
