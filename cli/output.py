@@ -67,13 +67,6 @@ def lines(text: str, first: str = "", rest: str | None = None) -> str:
     return "\n".join(render.fill(text, render.term_width(), first, rest))
 
 
-def did_you_mean(known: list[str], given: str, n: int = 3) -> list[str]:
-    import difflib
-
-    low = {k.lower(): k for k in known}
-    return [low[m] for m in difflib.get_close_matches(given.lower(), list(low), n=n, cutoff=0.5)]
-
-
 class HelpFormatter(argparse.HelpFormatter):
     """Help that fits $COLUMNS: prose paragraphs are refilled, indented lines (examples) kept."""
 

@@ -53,7 +53,6 @@ class CaseResult:
     confidences: list[float]
     shortlist: float  # the gate's confidence that the answer is among the first few
     abstained: bool
-    top_score: float  # raw score of the best candidate, abstained or not (for calibration)
     raw_ids: list[str]  # the ranking before the abstain decision
 
     @property
@@ -95,7 +94,6 @@ def run_cases(engine: Engine, cases: list[Case], progress: Callable[[int, int], 
                 confidences=[m.confidence for m in d.matches],
                 shortlist=d.shortlist_confidence,
                 abstained=d.abstained,
-                top_score=raw[0][1] if raw else -5.0,
                 raw_ids=[i for i, _ in raw[:5]],
             )
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from gotcha_kb.kb.catalog import Catalog
+from gotcha_kb.kb.models import Entry
 from gotcha_kb.kb.names import UnknownId, check_field, find_profile, match_themes, profile_values
 from gotcha_kb.kb.profile_model import Profile, ProfileFacts
 from gotcha_kb.kb.results import EntryDetail, EntryList, EntrySummary, ProfileView
@@ -19,12 +20,18 @@ def _summary(e: Any) -> EntrySummary:
     return EntrySummary(id=e.id, title=e.title, theme=e.theme, platform=e.platform)
 
 
-def get_entry(catalog: Catalog, entry_id: str, platform: str | None = None) -> EntryDetail:
+def find_entry(catalog: Catalog, entry_id: str) -> Entry:
+    """The entry with this id (case-insensitive); UnknownId with the closest ids otherwise."""
     entry = catalog.get(entry_id)
     if entry is None:
         from gotcha_kb.kb.search import suggest_ids
 
         raise UnknownId(entry_id, suggest_ids([e.id for e in catalog.entries], entry_id))
+    return entry
+
+
+def get_entry(catalog: Catalog, entry_id: str, platform: str | None = None) -> EntryDetail:
+    entry = find_entry(catalog, entry_id)
     profile = find_profile(catalog, platform) if platform else None
     values = profile_values(entry.profile_fields, profile.facts) if profile else {}
     return EntryDetail(**dict(entry), profile_values=values)

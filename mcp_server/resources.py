@@ -38,14 +38,15 @@ def register(mcp: MCPServer, platforms: str) -> None:
         mime_type="text/markdown",
     )
     def gotcha(id: str) -> str:
-        kb = get_kb()
-        entry = kb.catalog.get(id)
-        if entry is None:
-            from gotcha_kb.kb.names import UnknownId
-            from gotcha_kb.kb.search import suggest_ids
-
-            raise ResourceNotFoundError(str(UnknownId(id, suggest_ids([e.id for e in kb.catalog.entries], id))))
+        from gotcha_kb.kb.names import NotFound
+        from gotcha_kb.kb.views import find_entry
         from gotcha_kb.mcp_server.ops import relative
+
+        kb = get_kb()
+        try:
+            entry = find_entry(kb.catalog, id)
+        except NotFound as e:
+            raise ResourceNotFoundError(str(e)) from None
 
         return entry_markdown(entry, relative(kb, str(entry.source)))
 

@@ -16,7 +16,6 @@ from gotcha_kb.engine.deploy.errors import DeployInputError
 from gotcha_kb.engine.deploy.models import SymbolSpec
 from gotcha_kb.engine.deploy.paths import PRUNE_NAMES
 
-MARKER = "==gotcha-"
 BEGIN = "==gotcha-listing begin v1 mode={mode}=="
 END_PREFIX = "==gotcha-listing end rc="
 SYMBOL_PREFIX = "==gotcha-symbol "
