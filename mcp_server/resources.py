@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from mcp.server.mcpserver import MCPServer
@@ -27,6 +29,17 @@ def entry_markdown(e: Entry, source: str | None = None) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+@contextmanager
+def _not_found_as_resource_error() -> Iterator[None]:
+    """The library's NotFound (with its did-you-mean) as the SDK's resource error, same message."""
+    from gotcha_kb.kb.names import NotFound
+
+    try:
+        yield
+    except NotFound as e:
+        raise ResourceNotFoundError(str(e)) from None
+
+
 def register(mcp: MCPServer, platforms: str) -> None:
     """`platforms`: the loaded profiles' names, for the profile resource's description."""
     @mcp.resource(
@@ -38,16 +51,12 @@ def register(mcp: MCPServer, platforms: str) -> None:
         mime_type="text/markdown",
     )
     def gotcha(id: str) -> str:
-        from gotcha_kb.kb.names import NotFound
         from gotcha_kb.kb.views import find_entry
         from gotcha_kb.mcp_server.ops import relative
 
         kb = get_kb()
-        try:
+        with _not_found_as_resource_error():
             entry = find_entry(kb.catalog, id)
-        except NotFound as e:
-            raise ResourceNotFoundError(str(e)) from None
-
         return entry_markdown(entry, relative(kb, str(entry.source)))
 
     @mcp.resource(
@@ -59,12 +68,9 @@ def register(mcp: MCPServer, platforms: str) -> None:
         mime_type="text/markdown",
     )
     def profile(name: str) -> str:
-        kb = get_kb()
-        from gotcha_kb.kb.names import NotFound, find_profile
+        from gotcha_kb.kb.names import find_profile
 
-        try:
-            prof = find_profile(kb.catalog, name)
-        except NotFound as e:
-            raise ResourceNotFoundError(str(e)) from None
+        with _not_found_as_resource_error():
+            prof = find_profile(get_kb().catalog, name)
         # A profile is one Markdown file written to be read whole: serve it as written.
         return Path(prof.source.path).read_text(encoding="utf-8")
