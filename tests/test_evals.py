@@ -262,7 +262,7 @@ def test_what_a_fit_learns_from_does_not_depend_on_the_loaded_model(engine):
     from gotcha_kb.evals.fit import collect
 
     engine = Engine(engine.catalog, engine.cases, tables=engine.tables)  # its own model to swap
-    few = engine.cases[::40]
+    few = engine.cases[::80]
     before = [(s.cands, s.ok) for s in collect(engine, few)]
     engine.model = Model(weights={k: 1.0 for k in FEATURES})  # a very different ranking
     assert [(s.cands, s.ok) for s in collect(engine, few)] == before
