@@ -113,8 +113,13 @@ def grown_cases(cases: list[Case], n: int) -> list[Case]:
 
 
 def median_ms(fn, runs: int) -> float:
+    """Every run pays for the sentence encoder: its memory of recent pastes would make a repeated
+    paste look free, which no new paste is."""
+    from gotcha_kb.engine.minilm import encoder
+
     times = []
     for _ in range(runs):
+        encoder()._by_ids.cache_clear()
         t = time.perf_counter()
         fn()
         times.append((time.perf_counter() - t) * 1000)

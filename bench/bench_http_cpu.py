@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
-from bench_mcp_load import DIAGNOSES, cpu_seconds  # noqa: E402
+from bench_mcp_load import cpu_seconds, diagnosis_text  # noqa: E402
 
 
 def serve_bare(port: int) -> None:
@@ -50,7 +50,7 @@ def serve_bare(port: int) -> None:
 
 def bare_calls(port: int, calls: int) -> None:
     for i in range(calls):
-        data = json.dumps({"text": DIAGNOSES[i % len(DIAGNOSES)]}).encode()
+        data = json.dumps({"text": diagnosis_text(i)}).encode()
         req = urllib.request.Request(f"http://127.0.0.1:{port}/diagnose", data=data, headers={"content-type": "application/json"})
         with urllib.request.urlopen(req, timeout=30) as r:
             json.loads(r.read())
@@ -61,7 +61,7 @@ async def mcp_calls(url: str, calls: int) -> None:
 
     async with Client(url) as c:
         for i in range(calls):
-            r = await c.call_tool("diagnose_symptom", {"text": DIAGNOSES[i % len(DIAGNOSES)]})
+            r = await c.call_tool("diagnose_symptom", {"text": diagnosis_text(i)})
             assert not r.is_error
 
 

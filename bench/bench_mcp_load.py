@@ -33,6 +33,12 @@ DIAGNOSES = [
 ]
 
 
+def diagnosis_text(k: int) -> str:
+    """The k-th call's paste: the texts above in turn, each call's its own (a numbered last line),
+    so the encoder's memory of recent pastes does not make repeats free."""
+    return f"{DIAGNOSES[k % len(DIAGNOSES)]}\n(report {k})"
+
+
 def percentile(sorted_values: list[float], p: float) -> float:
     k = max(0, min(len(sorted_values) - 1, round(p / 100 * (len(sorted_values) - 1))))
     return sorted_values[k]
@@ -56,7 +62,7 @@ async def run_load(url: str, clients: int, calls: int) -> tuple[list[float], lis
                     if k % 2:
                         name, args = "lookup_gotcha", {"query": LOOKUPS[k % len(LOOKUPS)]}
                     else:
-                        name, args = "diagnose_symptom", {"text": DIAGNOSES[k % len(DIAGNOSES)]}
+                        name, args = "diagnose_symptom", {"text": diagnosis_text(k)}
                     t = time.perf_counter()
                     try:
                         r = await c.call_tool(name, args)
