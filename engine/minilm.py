@@ -13,6 +13,7 @@ places "the box rebooted and my run is gone" next to U3 without sharing its word
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,7 +33,10 @@ class WordPiece:
         self.unk, self.cls, self.sep = self.ids["[UNK]"], self.ids["[CLS]"], self.ids["[SEP]"]
 
     def words(self, text: str) -> list[str]:
-        out: list[str] = []
+        return list(self.iter_words(text))
+
+    def iter_words(self, text: str) -> Iterator[str]:
+        """Words one at a time: `encode` stops at its token limit, and a paste is often much longer."""
         cur: list[str] = []
         for ch in unicodedata.normalize("NFD", text.lower()):
             cat = unicodedata.category(ch)
@@ -40,18 +44,17 @@ class WordPiece:
                 continue
             if ch.isspace():
                 if cur:
-                    out.append("".join(cur))
+                    yield "".join(cur)
                     cur = []
             elif _is_cjk(ord(ch)) or _is_punct(ch, cat):
                 if cur:
-                    out.append("".join(cur))
+                    yield "".join(cur)
                     cur = []
-                out.append(ch)
+                yield ch
             else:
                 cur.append(ch)
         if cur:
-            out.append("".join(cur))
-        return out
+            yield "".join(cur)
 
     @lru_cache(maxsize=65536)  # noqa: B019 (one tokenizer per process; words repeat across pastes)
     def pieces(self, word: str) -> tuple[int, ...]:
@@ -73,7 +76,7 @@ class WordPiece:
 
     def encode(self, text: str, max_tokens: int = MAX_TOKENS) -> list[int]:
         ids: list[int] = []
-        for w in self.words(text):
+        for w in self.iter_words(text):
             ids.extend(self.pieces(w))
             if len(ids) >= max_tokens - 2:
                 break
