@@ -27,9 +27,12 @@ if str(ROOT) not in sys.path:
 THOROUGH = os.environ.get("GOTCHA_THOROUGH") == "1"
 
 
-def budget(full: int) -> int:
-    """How many examples (or cases) a sweep tries: `full` when thorough, a twentieth (at least 20) otherwise."""
-    return full if THOROUGH else max(20, full // 20)
+def budget(full: int, smoke: int | None = None) -> int:
+    """How many examples (or cases) a sweep tries: `full` when thorough; otherwise `smoke`, or a
+    twentieth of `full` (at least 20)."""
+    if THOROUGH:
+        return full
+    return smoke if smoke is not None else max(20, full // 20)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -174,7 +174,7 @@ def engine_once():
     return build_engine()
 
 
-@settings(max_examples=budget(2000))
+@settings(max_examples=budget(2000, smoke=40))  # each example is a whole diagnosis
 @given(case=pastes())
 def test_no_secret_survives_diagnosis(engine_once, case):
     paste, secret = case
