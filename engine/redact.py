@@ -37,12 +37,23 @@ class Shape:
     secret: str  # the part of `example` that must never be echoed
 
 
+FIELDS = ("name", "pattern", "replace", "example", "secret")
+
+
 def load_shapes(path: Path = TABLE) -> list[Shape]:
-    """The table's rows in order, `{secret_name}` and `{mask}` filled in, patterns compiled."""
+    """The table's rows in order, `{secret_name}` and `{mask}` filled in, patterns compiled.
+
+    A broken table is the project's bug, not the user's: the error names the file, the row and
+    what is wrong with it, so that an edit to the table fails its first test run legibly."""
     import tomllib
 
-    with open(path, "rb") as fh:
-        rows = tomllib.load(fh)["shape"]
+    try:
+        with open(path, "rb") as fh:
+            rows = tomllib.load(fh).get("shape")
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise ValueError(f"{path}: cannot read the secret shapes: {e}") from None
+    if not isinstance(rows, list) or not rows:
+        raise ValueError(f"{path}: no [[shape]] rows")
     fill = {"{secret_name}": _SECRET_NAME, "{mask}": MASK}
 
     def filled(text: str) -> str:
@@ -50,7 +61,17 @@ def load_shapes(path: Path = TABLE) -> list[Shape]:
             text = text.replace(key, value)
         return text
 
-    return [Shape(r["name"], re.compile(filled(r["pattern"])), filled(r["replace"]), r["example"], r["secret"]) for r in rows]
+    shapes = []
+    for n, r in enumerate(rows, start=1):
+        where = f"{path}: shape {n} ({r.get('name', 'unnamed')!r})" if isinstance(r, dict) else f"{path}: shape {n}"
+        if not isinstance(r, dict) or any(not isinstance(r.get(k), str) for k in FIELDS):
+            raise ValueError(f"{where}: needs the text fields {', '.join(FIELDS)}")
+        try:
+            pattern = re.compile(filled(r["pattern"]))
+        except re.error as e:
+            raise ValueError(f"{where}: bad pattern: {e}") from None
+        shapes.append(Shape(r["name"], pattern, filled(r["replace"]), r["example"], r["secret"]))
+    return shapes
 
 
 SHAPES: list[Shape] = load_shapes()
