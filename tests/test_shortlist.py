@@ -1,4 +1,5 @@
-"""The shortlist (engine/diagnose.py: Engine._shortlist) scores fewer entries and changes no answer."""
+"""The shortlists (engine/diagnose.py: Engine._shortlist scores fewer entries, PHRASE_CANDIDATES
+matches phrases for fewer candidates) change no answer."""
 
 from __future__ import annotations
 
@@ -29,6 +30,24 @@ def test_the_shortlist_changes_no_ranking_on_the_cases(engines):
     assert len(sample) >= 20
     for case in sample:
         _same(short.analyze(case.input, case.platform, exclude_case=case.id), full.analyze(case.input, case.platform, exclude_case=case.id))
+
+
+@pytest.mark.sweep
+def test_phrases_for_the_best_candidates_only_change_no_answer(engine, monkeypatch):
+    import gotcha_kb.engine.diagnose as diagnose
+
+    sample = engine.cases[7 :: len(engine.cases) // budget(600)]
+    assert len(sample) >= 20
+
+    def answers(n: int) -> list:
+        monkeypatch.setattr(diagnose, "PHRASE_CANDIDATES", n)
+        out = []
+        for case in sample:
+            d = engine.diagnose(case.input, platform=case.platform, exclude_case=case.id)
+            out.append(([m.id for m in d.matches], d.abstained, [round(m.confidence, 2) for m in d.matches[:1]]))
+        return out
+
+    assert answers(diagnose.PHRASE_CANDIDATES) == answers(len(engine.entries))
 
 
 @pytest.mark.parametrize("text", [
