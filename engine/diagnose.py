@@ -299,7 +299,8 @@ class Engine:
 
     def _resemblance(self, r: "Reading", plat: str | None, exclude_case: str | None) -> "Resemblance":
         """How the paste's words resemble each entry, its labeled cases, and in-scope text at all."""
-        qtoks = tokens(" ".join(ln.text for ln in r.prose))
+        prose = " ".join(ln.text for ln in r.prose)
+        qtoks = tokens(prose)
         case_sim = self.case_index.query(qtoks)
         best_case: dict[str, tuple[float, Case]] = {}
         neg_sim = 0.0
@@ -322,7 +323,7 @@ class Engine:
         scope = self.scope.log_odds(set(gist), (self.words_of(held.id), bool(held.expect)) if held else None)
         context = scoring.Context(neg_sim, self._coverage(gist, held), scope)
         centroid = self.centroids.similarity(case_sim, self.case_pos.get(exclude_case) if exclude_case else None)
-        meaning = semantic.similarities(self.entry_vectors, " ".join(ln.text for ln in r.prose))
+        meaning = semantic.similarities(self.entry_vectors, prose)
         return Resemblance(qtoks, self.entry_index.query(qtoks), best_case, centroid, meaning, context)
 
     def _evidence(self, r: "Reading", plat: str | None, sim: "Resemblance") -> list[Candidate]:

@@ -123,6 +123,10 @@ class Encoder:
         vec = self._by_ids(tuple(self.tokenizer.encode(text, min(max_tokens, MAX_TOKENS))))
         return vec.copy()
 
+    def forget(self) -> None:
+        """Drop the remembered vectors (a benchmark times new pastes, not remembered ones)."""
+        self._by_ids.cache_clear()
+
     def _embed_ids(self, ids: tuple[int, ...]) -> np.ndarray:
         w = self.w
         n, d = len(ids), HIDDEN // HEADS

@@ -12,8 +12,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from gotcha_kb.engine.cases import Case
 from gotcha_kb.engine import semantic
+from gotcha_kb.engine.cases import Case
 from gotcha_kb.engine.scope import ScopeModel
 from gotcha_kb.engine.signals import CompiledSignal, compile_entry
 from gotcha_kb.engine.textsim import Centroids, TfIdf

@@ -15,6 +15,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field, ValidationError
 
+from gotcha_kb import version
 from gotcha_kb.engine.models import Diagnosis
 from gotcha_kb.kb.names import InputError
 from gotcha_kb.kb.search import MAX_QUERY_CHARS
@@ -91,7 +92,7 @@ class GotchaServer(MCPServer):
 
 def build_server(local_tools: bool = True) -> MCPServer:
     """local_tools: add verify_deploy, which reads this machine's disk and ssh keys (stdio only; see verify.py)."""
-    mcp = GotchaServer("gotcha-kb", instructions=INSTRUCTIONS, version=_version())
+    mcp = GotchaServer("gotcha-kb", instructions=INSTRUCTIONS, version=version())
     platforms = ", ".join(platform_names())
     Platform = Annotated[
         str | None,
@@ -196,11 +197,3 @@ def build_server(local_tools: bool = True) -> MCPServer:
     prompts.register(mcp, platforms)
     return mcp
 
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("gotcha-kb")
-    except PackageNotFoundError:
-        return "0.1.0"

@@ -63,7 +63,7 @@ def get_kb() -> KB:
             if engine.entry_vectors:
                 from gotcha_kb.engine.minilm import encoder
 
-                encoder()  # the sentence encoder's weights (~0.1 s) load here, not in the first call
+                encoder()  # the sentence encoder's weights (~40 ms) load here, not in the first call
             _kb = KB(engine=engine, index=index, search=SearchIndex(index))
         return _kb
 
