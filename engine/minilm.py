@@ -100,13 +100,19 @@ def _layer_norm(x: np.ndarray, g: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
-    # erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): numpy has no erf, scipy is not a dependency.
-    a = np.abs(x) * np.float32(1 / np.sqrt(2))
-    t = 1 / (1 + np.float32(0.3275911) * a)
-    poly = ((((np.float32(1.061405429) * t - np.float32(1.453152027)) * t + np.float32(1.421413741)) * t
-             - np.float32(0.284496736)) * t + np.float32(0.254829592)) * t
-    erf = np.sign(x) * (1 - poly * np.exp(-a * a))
-    return 0.5 * x * (1 + erf)
+    # The tanh form (the one the original BERT code used): within 5e-4 of the erf form, far below
+    # what the int8 weights move, and a quarter of the encoder's time less (numpy has no erf, and
+    # an erf polynomial of a dozen array passes was a third of a paste's encoding).
+    y = x * x
+    y *= x
+    y *= np.float32(0.044715)
+    y += x
+    y *= np.float32(np.sqrt(2 / np.pi))
+    np.tanh(y, out=y)
+    y += 1
+    out = x * np.float32(0.5)
+    out *= y
+    return out
 
 
 class Encoder:
@@ -135,15 +141,25 @@ class Encoder:
         x = _layer_norm(x, w["ln0.g"], w["ln0.b"])
         for i in range(LAYERS):
             p = f"{i}."
-            qkv = x @ w[p + "qkv"] + w[p + "qkv.b"]  # (n, 3 * 384): query, key and value side by side
+            # In place where numpy allows: the element-wise passes, not the products, were half the time.
+            qkv = x @ w[p + "qkv"]  # (n, 3 * 384): query, key and value side by side
+            qkv += w[p + "qkv.b"]
             q, k, v = (qkv[:, j * HIDDEN:(j + 1) * HIDDEN].reshape(n, HEADS, d).transpose(1, 0, 2) for j in range(3))
-            scores = q @ k.transpose(0, 2, 1) * np.float32(1 / np.sqrt(d))
-            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            scores = q @ k.transpose(0, 2, 1)
+            scores *= np.float32(1 / np.sqrt(d))
+            scores -= scores.max(-1, keepdims=True)
+            np.exp(scores, out=scores)
             scores /= scores.sum(-1, keepdims=True)
-            ctx = (scores @ v).transpose(1, 0, 2).reshape(n, HIDDEN)
-            x = _layer_norm(x + ctx @ w[p + "out"] + w[p + "out.b"], w[p + "ln1.g"], w[p + "ln1.b"])
-            h = _gelu(x @ w[p + "up"] + w[p + "up.b"])
-            x = _layer_norm(x + h @ w[p + "down"] + w[p + "down.b"], w[p + "ln2.g"], w[p + "ln2.b"])
+            ctx = (scores @ v).transpose(1, 0, 2).reshape(n, HIDDEN) @ w[p + "out"]
+            ctx += w[p + "out.b"]
+            ctx += x
+            x = _layer_norm(ctx, w[p + "ln1.g"], w[p + "ln1.b"])
+            h = x @ w[p + "up"]
+            h += w[p + "up.b"]
+            h = _gelu(h) @ w[p + "down"]
+            h += w[p + "down.b"]
+            h += x
+            x = _layer_norm(h, w[p + "ln2.g"], w[p + "ln2.b"])
         e = x.mean(0)
         return (e / (np.linalg.norm(e) or 1.0)).astype(np.float32)
 
