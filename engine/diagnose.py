@@ -106,11 +106,11 @@ class Reading:
 
 @dataclass
 class Resemblance:
+    prose: str  # the paste's prose lines, joined (what the sentence encoder reads)
     qtoks: list[str]  # the words of the prose
     entry: dict[int, float]  # entry row -> cosine to its words
     best_case: dict[str, tuple[float, Case]]  # entry id -> nearest labeled case and its cosine
     centroid: dict[str, float]  # entry id -> cosine to the centroid of its cases
-    semantic: dict[int, float]  # entry row -> cosine in sentence-embedding space (empty when off)
     context: scoring.Context  # what the confidence curve knows about the paste as a whole
 
     @property
@@ -323,15 +323,14 @@ class Engine:
         scope = self.scope.log_odds(set(gist), (self.words_of(held.id), bool(held.expect)) if held else None)
         context = scoring.Context(neg_sim, self._coverage(gist, held), scope)
         centroid = self.centroids.similarity(case_sim, self.case_pos.get(exclude_case) if exclude_case else None)
-        meaning = semantic.similarities(self.entry_vectors, prose)
-        return Resemblance(qtoks, self.entry_index.query(qtoks), best_case, centroid, meaning, context)
+        return Resemblance(prose, qtoks, self.entry_index.query(qtoks), best_case, centroid, context)
 
     def _evidence(self, r: "Reading", plat: str | None, sim: "Resemblance") -> list[Candidate]:
         """Each candidate that has any evidence, with its features; best first."""
         # Unknown platform: every platform's gotchas still compete, flagged `unplaced` so the fitted
         # weight can say how much less likely a platform-specific answer is without that context.
         candidates = [e for e in self.entries if plat is None or e.platform in (None, plat)]
-        max_text, max_meaning = self._best_row(sim.entry, plat), self._best_row(sim.semantic, plat)
+        max_text = self._best_row(sim.entry, plat)
         max_case = max((sim.best_case[e.id][0] for e in candidates if e.id in sim.best_case), default=0.0)
         if self.use_shortlist:
             candidates = self._shortlist(candidates, r.index, r.parsed.facts, sim.entry, sim.best_case, sim.centroid)
@@ -353,15 +352,26 @@ class Engine:
             if cs > MIN_CENTROID:
                 f["centroid"] = cs
                 ev.append(self._shown("case", f"worded like past reports of this trap overall (similarity {cs:.2f})", f, "centroid"))
-            if ev and sim.semantic:
-                # Meaning refines a candidate the words already found; alone it names none.
-                s = sim.semantic.get(self.position[e.id], 0.0)
-                f["semantic"], f["semantic_rel"] = s, s / max(max_meaning, REL_FLOOR)
-                ev.append(self._shown("semantic", f"means much what this entry describes (similarity {s:.2f})", f, "semantic", "semantic_rel"))
             if ev:
-                scored.append(Candidate(self.model.score(f), order, e, ev, f))
+                scored.append(Candidate(0.0, order, e, ev, f))
+        self._meaning(scored, sim.prose, plat)
+        for c in scored:
+            c.score = self.model.score(c.features)
         scored.sort(key=lambda c: (-c.score, c.order))
         return scored
+
+    def _meaning(self, scored: list[Candidate], prose: str, plat: str | None) -> None:
+        """Closeness in meaning for the candidates the words found. Alone it names none, so a paste
+        with no candidate never runs the sentence encoder (most of a diagnosis' time)."""
+        by_row = semantic.similarities(self.entry_vectors, prose) if scored else {}
+        if not by_row:
+            return
+        top = max(self._best_row(by_row, plat), REL_FLOOR)
+        for c in scored:
+            s = by_row.get(self.position[c.entry.id], 0.0)
+            c.features["semantic"], c.features["semantic_rel"] = s, s / top
+            why = f"means much what this entry describes (similarity {s:.2f})"
+            c.evidence.append(self._shown("semantic", why, c.features, "semantic", "semantic_rel"))
 
     def _best_row(self, by_row: dict[int, float], plat: str | None) -> float:
         """The highest similarity among the entries this platform can answer with (rows in catalog order)."""

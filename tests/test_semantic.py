@@ -75,3 +75,31 @@ def test_entry_vectors_of_the_wrong_shape_are_refused():
     for bad in (b"\0" * 10, "text", None):
         with pytest.raises(ValueError):
             _vectors(bad)
+
+
+def test_gelu_stays_within_a_thousandth_of_the_exact_erf_form():
+    """The encoder uses GELU's tanh form for speed; BERT was trained with the erf form."""
+    import math
+
+    import numpy as np
+
+    from gotcha_kb.engine.minilm import _gelu
+
+    x = np.linspace(-8, 8, 4001, dtype=np.float32)
+    exact = np.array([0.5 * v * (1 + math.erf(v / math.sqrt(2))) for v in x.tolist()])
+    assert np.abs(_gelu(x) - exact).max() < 1e-3
+    assert _gelu(np.array([0.0], np.float32))[0] == 0.0
+
+
+def test_a_paste_without_candidates_never_runs_the_encoder(monkeypatch):
+    from gotcha_kb.engine import semantic
+    from gotcha_kb.engine.api import build_engine
+
+    eng = build_engine()
+    calls: list[str] = []
+    real = semantic.similarities
+    monkeypatch.setattr(semantic, "similarities", lambda m, t: calls.append(t) or real(m, t))
+    d = eng.diagnose("qwzx vbnm plkj")
+    assert d.abstained and not d.matches and calls == []
+    eng.diagnose("the box rebooted overnight and my detached training run is simply gone")
+    assert len(calls) == 1
