@@ -23,7 +23,7 @@ from gotcha_kb.engine.scoring import FEATURES, MAX_SIGNAL
 from gotcha_kb.engine.signals import TextIndex, compiled, drop_repeats, evaluate, last_chars
 from gotcha_kb.engine.tables import Tables, build_tables
 from gotcha_kb.engine.textsim import phrase_hits
-from gotcha_kb.kb.text import tokens
+from gotcha_kb.kb.text import spellings, tokens
 from gotcha_kb.engine.unexplained import ERROR_LINE, ErrorCoverage, error_lines
 from gotcha_kb.kb.catalog import Catalog
 from gotcha_kb.kb.models import Entry
@@ -112,10 +112,16 @@ class Resemblance:
     best_case: dict[str, tuple[float, Case]]  # entry id -> nearest labeled case and its cosine
     centroid: dict[str, float]  # entry id -> cosine to the centroid of its cases
     context: scoring.Context  # what the confidence curve knows about the paste as a whole
+    _spellings: dict[str, str] | None = None  # token -> the paste's word, built when evidence is shown
 
     @property
     def top_case(self) -> float:
         return max((s for s, _ in self.best_case.values()), default=0.0)
+
+    def spelling(self, token: str) -> str:
+        if self._spellings is None:
+            self._spellings = spellings(self.prose)
+        return self._spellings.get(token, token)
 
 
 @dataclass
@@ -217,14 +223,15 @@ class Engine:
     def words_of(self, case_id: str) -> set[str]:
         return set(self.case_words[case_id].split())
 
-    def _case_words_why(self, case: Case, qtoks: list[str]) -> str:
-        """'reads like past reports of this trap: 'sighup', 'nohup'': the rarest shared words first."""
-        shared = set(qtoks) & self.words_of(case.id)
+    def _case_words_why(self, case: Case, sim: "Resemblance") -> str:
+        """'reads like past reports of this trap: 'sighup', 'nohup'': the rarest shared words first,
+        as the paste spelled them."""
+        shared = set(sim.qtoks) & self.words_of(case.id)
         idf = self.case_index.idf
         words = sorted(shared, key=lambda t: (-idf.get(t, 0.0), t))[:4]
         if not words:
             return "reads like past reports of this trap"
-        return "reads like past reports of this trap: " + ", ".join(f"'{t}'" for t in words)
+        return "reads like past reports of this trap: " + ", ".join(f"'{sim.spelling(t)}'" for t in words)
 
     def resolve_platform(self, name: str | None) -> str | None:
         """A profile name; an unknown one raises kb.names.UnknownName (a ValueError) listing the known."""
@@ -347,7 +354,7 @@ class Engine:
                 s, case = sim.best_case[e.id]
                 f["case"], f["case_rel"] = s, s / max(max_case, REL_FLOOR)
                 # Name the words shared with that past report, not its id: no command shows a case.
-                ev.append(self._shown("case", self._case_words_why(case, sim.qtoks), f, "case", "case_rel"))
+                ev.append(self._shown("case", self._case_words_why(case, sim), f, "case", "case_rel"))
             cs = sim.centroid.get(e.id, 0.0)
             if cs > MIN_CENTROID:
                 f["centroid"] = cs

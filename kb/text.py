@@ -51,6 +51,16 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+def spellings(text: str) -> dict[str, str]:
+    """Each token of `tokens(text)` -> how the text first spelled it: people read 'compression'
+    and 'pytorchstreamwriter', not the stems 'compress' and 'pytorchstreamwrit'."""
+    out: dict[str, str] = {}
+    for w in _TOKEN.findall(text.lower()):
+        if not _CJK.match(w):
+            out.setdefault(_stem(w), w)
+    return out
+
+
 def _stem(w: str) -> str:
     if not w.isalpha() or len(w) < 5:
         return w

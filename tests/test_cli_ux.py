@@ -4,6 +4,7 @@ messages), output that fits 80 columns (CJK counted as two), Markdown rendered, 
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 
 import pytest
@@ -228,6 +229,9 @@ def test_evidence_never_names_a_case_the_user_cannot_see(capsys):
     whys = [ev["why"] for m in json.loads(out)["matches"] for ev in m["evidence"]]
     assert not any("labeled case" in w or "gen0" in w for w in whys), whys
     assert any(w.startswith("reads like past reports of this trap: '") for w in whys), whys
+    # The words quoted are the paste's own, not the stems the text models compare ('connect').
+    quoted = [q for w in whys if w.startswith("reads like past reports") for q in re.findall(r"'([^']+)'", w)]
+    assert quoted and all(re.search(rf"\b{re.escape(q)}\b", text.lower()) for q in quoted), quoted
 
 
 def test_abstention_in_plain_words_and_healthy_readings_are_not_an_error(capsys):
