@@ -94,23 +94,44 @@ def fill(text: str, width: int, first: str = "", rest: str | None = None) -> lis
 
 
 def fold_command(line: str, width: int, prefix: str) -> list[str]:
-    """A shell line that does not fit is continued with a trailing backslash, at a space where
-    possible (copy-paste still works there); --json has every command on one line."""
+    """A shell line that does not fit is continued with a trailing backslash, only at a space the
+    shell splits words at: not inside quotes (there the backslash would stay in the pattern) and
+    never inside a word (the indented continuation would split it). A word wider than the terminal
+    runs past its edge: a command that pastes right beats one that fits. --json has every command
+    on one line."""
     cont = " " * display_width(prefix) + "  "
     out: list[str] = []
-    head = prefix
-    rest = line
-    while display_width(head) + display_width(rest) > width:
-        room = max(1, width - display_width(head) - 2)  # room for " \"
-        fits = len(_split_long(rest, room)[0])  # characters that fit in `room` columns
-        cut = rest.rfind(" ", 0, fits + 1)
-        if cut <= 0:
-            piece, rest = rest[:fits], rest[fits:]
-        else:
-            piece, rest = rest[:cut], rest[cut + 1:]
-        out.append(f"{head}{piece} \\")
-        head = cont
-    out.append(head + rest)
+    head, start = prefix, 0
+    spaces = _word_breaks(line)
+    while display_width(head) + display_width(line[start:]) > width:
+        room = width - display_width(head) - 2  # room for " \"
+        usable = [i for i in spaces if i > start]
+        if not usable:
+            break
+        fitting = [i for i in usable if display_width(line[start:i]) <= room]
+        cut = fitting[-1] if fitting else usable[0]
+        out.append(f"{head}{line[start:cut]} \\")
+        head, start = cont, cut + 1
+    out.append(head + line[start:])
+    return out
+
+
+def _word_breaks(line: str) -> list[int]:
+    """Positions of the spaces between shell words: outside quotes, not escaped."""
+    out: list[int] = []
+    quote: str | None = None
+    escaped = False
+    for i, ch in enumerate(line):
+        if escaped:
+            escaped = False
+        elif ch == "\\" and quote != "'":
+            escaped = True
+        elif quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == " " and i and line[i - 1] != " ":
+            out.append(i)
     return out
 
 
