@@ -95,14 +95,20 @@ def fill(text: str, width: int, first: str = "", rest: str | None = None) -> lis
 
 def fold_command(line: str, width: int, prefix: str) -> list[str]:
     """A shell line that does not fit is continued with a trailing backslash, only at a space the
-    shell splits words at: not inside quotes (there the backslash would stay in the pattern) and
-    never inside a word (the indented continuation would split it). A word wider than the terminal
-    runs past its edge: a command that pastes right beats one that fits. --json has every command
-    on one line."""
+    shell splits words at: not inside quotes (there the backslash would stay in the pattern), never
+    inside a word (the indented continuation would split it) and never inside a comment (its next
+    line would run as a command): a trailing comment moves above the command instead. A word
+    wider than the terminal runs past its edge: a command that pastes right beats one that fits.
+    --json has every command on one line."""
+    if display_width(prefix) + display_width(line) <= width:
+        return [prefix + line]
+    spaces, comment = _shell_words(line)
+    if comment is not None and comment > 0:
+        note = line[comment:].lstrip("#").strip()
+        return [*fill(note, width, prefix + "# ", prefix + "# "), *fold_command(line[:comment].rstrip(), width, prefix)]
     cont = " " * display_width(prefix) + "  "
     out: list[str] = []
     head, start = prefix, 0
-    spaces = _word_breaks(line)
     while display_width(head) + display_width(line[start:]) > width:
         room = width - display_width(head) - 2  # room for " \"
         usable = [i for i in spaces if i > start]
@@ -116,9 +122,10 @@ def fold_command(line: str, width: int, prefix: str) -> list[str]:
     return out
 
 
-def _word_breaks(line: str) -> list[int]:
-    """Positions of the spaces between shell words: outside quotes, not escaped."""
-    out: list[int] = []
+def _shell_words(line: str) -> tuple[list[int], int | None]:
+    """The spaces between shell words (outside quotes, not escaped) before any comment, and where
+    a comment starts (an unquoted # that begins a word), if one does."""
+    spaces: list[int] = []
     quote: str | None = None
     escaped = False
     for i, ch in enumerate(line):
@@ -130,9 +137,11 @@ def _word_breaks(line: str) -> list[int]:
             quote = None if ch == quote else quote
         elif ch in "'\"":
             quote = ch
+        elif ch == "#" and (i == 0 or line[i - 1] in " \t"):
+            return spaces, i
         elif ch == " " and i and line[i - 1] != " ":
-            out.append(i)
-    return out
+            spaces.append(i)
+    return spaces, None
 
 
 # --- tables --------------------------------------------------------------------------------

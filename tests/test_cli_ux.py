@@ -296,20 +296,29 @@ def _folded_pieces(lines: list[str], prefix: str) -> list[str]:
 
 def test_folded_commands_paste_back_as_the_same_command(catalog):
     """A fold is a backslash-newline at a space between shell words: never inside quotes (the
-    backslash would stay in a grep pattern) and never inside a word (the indent would split it)."""
+    backslash would stay in a grep pattern), inside a word (the indent would split it) or inside a
+    comment (its next line would run); a trailing comment moves above its command."""
     from gotcha_kb.cli.render import fold_command
 
     commands = {c.run for e in catalog.entries for c in e.checks}
     commands |= {ln.strip()[2:] for e in catalog.entries for ln in e.fix.splitlines() if ln.strip().startswith("$ ")}
-    commands |= {"dmesg | grep -iE 'killed process|out of memory' | tail -n 20", 'echo "a b c d e f g h" > /tmp/x'}
+    commands |= {"dmesg | grep -iE 'killed process|out of memory' | tail -n 20", 'echo "a b c d e f g h" > /tmp/x',
+                 "uptime   # minutes since boot: a small number means the box rebooted under the run"}
     assert len(commands) > 50
     for cmd in sorted(commands):
         for cols in (24, 40, 60):
             lines = fold_command(cmd, cols, "  $ ")
-            pieces = _folded_pieces(lines, "  $ ")
-            assert " ".join(pieces) == cmd, (cmd, lines)
+            moved = [ln for ln in lines if ln.startswith("  $ # ")] if not cmd.startswith("#") else []
+            pieces = _folded_pieces([ln for ln in lines if ln not in moved], "  $ ")
+            code = " ".join(pieces)
+            assert shlex.split(code, comments=True) == shlex.split(cmd, comments=True), (cmd, lines)
+            if moved:
+                note = " ".join(ln.removeprefix("  $ # ") for ln in moved)
+                assert code == cmd[: len(code)] and note.split() == cmd[len(code):].strip().lstrip("#").split(), (cmd, lines)
+            else:
+                assert code == cmd, (cmd, lines)
             for k in range(1, len(pieces)):
-                cut = len(" ".join(pieces[:k]))
-                shlex.split(cmd[:cut])  # raises on an open quote: the fold sat inside one
+                shlex.split(cmd[: len(" ".join(pieces[:k]))])  # raises on an open quote: the fold sat inside one
     narrow = fold_command("dmesg | grep -iE 'killed process|out of memory'", 24, "$ ")
     assert "'killed process|out of memory'" in narrow[-1], narrow
+    assert fold_command("uptime   # minutes since boot, small means it rebooted", 30, "$ ")[-1] == "$ uptime"
