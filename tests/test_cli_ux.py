@@ -301,7 +301,7 @@ def test_folded_commands_paste_back_as_the_same_command(catalog):
     from gotcha_kb.cli.render import fold_command
 
     commands = {c.run for e in catalog.entries for c in e.checks}
-    commands |= {ln.strip()[2:] for e in catalog.entries for ln in e.fix.splitlines() if ln.strip().startswith("$ ")}
+    commands |= {ln for e in catalog.entries for block in e.commands for ln in block.splitlines() if ln.strip()}
     commands |= {"dmesg | grep -iE 'killed process|out of memory' | tail -n 20", 'echo "a b c d e f g h" > /tmp/x',
                  "uptime   # minutes since boot: a small number means the box rebooted under the run"}
     assert len(commands) > 50
