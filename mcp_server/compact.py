@@ -1,7 +1,8 @@
 """diagnose_symptom's answer sized for an agent's context: a short text summary next to the
 structured result (not a JSON dump of it), no near-zero candidates unless asked, evidence capped,
-the full fix for the best match only (get_gotcha ID has any other), and `source` relative to the
-catalog instead of the server's install path."""
+the full fix for the best match only (get_gotcha ID has any other), its commands once (inside the
+fix, not again beside it), and `source` relative to the catalog instead of the server's install
+path."""
 
 from __future__ import annotations
 
@@ -53,6 +54,8 @@ def compact(d: Diagnosis, roots: list[str], include_faint: bool = False) -> Diag
         update = {"source": relative_source(m.source, roots), "evidence": [_evidence(e) for e in m.evidence[:cap]]}
         if k:
             update |= {"fix": "", "commands": []}
+        else:  # the fix's fenced blocks are its commands: an agent reads them there, not twice
+            update["commands"] = [c for c in m.commands if c not in m.fix]
         kept.append(m.model_copy(update=update))
     return d.model_copy(update={"matches": kept, "next_checks": d.next_checks[:3]})
 

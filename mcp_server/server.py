@@ -114,7 +114,7 @@ def build_server(local_tools: bool = True) -> MCPServer:
 
         Call this first when a training job, SSH session, disk, GPU, download or upload on a remote box
         misbehaves. Returns `matches` best first (each with `id`, `confidence` 0-1, `evidence` lines;
-        the best one with its `fix` and `commands`, get_gotcha ID for another's), `next_checks` (commands
+        the best one with its `fix`, commands included, get_gotcha ID for another's), `next_checks` (commands
         to run on the box to tell candidates apart) and `abstained` (true: nothing fits well enough; run
         next_checks or probe_script and call again with their output). Read-only: it never touches the box.
         """

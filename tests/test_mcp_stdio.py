@@ -47,6 +47,8 @@ def compacted(cli: dict) -> dict:
         m["source"] = m["source"].split("/")[-2] + "/" + m["source"].split("/")[-1]
         if k:
             m["fix"], m["commands"] = "", []
+        else:
+            m["commands"] = [c for c in m["commands"] if c not in m["fix"]]
         matches.append(m)
     out["matches"], out["next_checks"] = matches, cli["next_checks"][:3]
     return out

@@ -36,6 +36,7 @@ async def test_a_typical_diagnose_answer_is_at_most_4kb(client, text):
     assert len(summary) < 800 and not summary.lstrip().startswith("{")  # not a JSON dump
     top = r.structured_content["matches"][0]
     assert top["fix"] and summary.startswith(top["id"])
+    assert not any(c in top["fix"] for c in top["commands"])  # each command once, inside the fix
 
 
 async def test_faint_candidates_only_when_asked(client):
