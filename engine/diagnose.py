@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 from gotcha_kb.engine import scoring, semantic
 from gotcha_kb.engine.cases import Case
 from gotcha_kb.engine.checks import next_checks
@@ -163,6 +165,7 @@ class Engine:
         self.platform_patterns = t.platform_patterns
         self.entry_vectors = t.entry_vectors  # empty: the semantic features are off (GOTCHA_SEMANTIC=0)
         self.use_shortlist = True  # tests compare against scoring every candidate
+        self._rows_by_platform: dict[str | None, np.ndarray] = {}
         self._index_signals()
         self.model = scoring.load()
 
@@ -338,7 +341,7 @@ class Engine:
         # weight can say how much less likely a platform-specific answer is without that context.
         candidates = [e for e in self.entries if plat is None or e.platform in (None, plat)]
         max_text = self._best_row(sim.entry, plat)
-        max_case = max((sim.best_case[e.id][0] for e in candidates if e.id in sim.best_case), default=0.0)
+        max_case = max((s for eid, (s, _) in sim.best_case.items() if self._answers(eid, plat)), default=0.0)
         if self.use_shortlist:
             candidates = self._shortlist(candidates, r.index, r.parsed.facts, sim.entry, sim.best_case, sim.centroid)
         scored: list[Candidate] = []
@@ -370,15 +373,28 @@ class Engine:
     def _meaning(self, scored: list[Candidate], prose: str, plat: str | None) -> None:
         """Closeness in meaning for the candidates the words found. Alone it names none, so a paste
         with no candidate never runs the sentence encoder (most of a diagnosis' time)."""
-        by_row = semantic.similarities(self.entry_vectors, prose) if scored else {}
-        if not by_row:
+        cosines = semantic.similarities(self.entry_vectors, prose) if scored else None
+        if cosines is None:
             return
-        top = max(self._best_row(by_row, plat), REL_FLOOR)
+        rows = self._rows_for(plat)
+        top = max(float(cosines[rows].max()) if len(rows) else 0.0, REL_FLOOR)
         for c in scored:
-            s = by_row.get(self.position[c.entry.id], 0.0)
+            s = float(cosines[self.position[c.entry.id]])
             c.features["semantic"], c.features["semantic_rel"] = s, s / top
             why = f"means much what this entry describes (similarity {s:.2f})"
             c.evidence.append(self._shown("semantic", why, c.features, "semantic", "semantic_rel"))
+
+    def _answers(self, entry_id: str, plat: str | None) -> bool:
+        """Whether the entry exists here and can be the answer on this platform (any, when unknown)."""
+        e = self.by_id.get(entry_id)
+        return e is not None and (plat is None or e.platform in (None, plat))
+
+    def _rows_for(self, plat: str | None) -> "np.ndarray":
+        """Catalog rows of the entries this platform can answer with (every row without one)."""
+        if plat not in self._rows_by_platform:
+            rows = [n for n, e in enumerate(self.entries) if plat is None or e.platform in (None, plat)]
+            self._rows_by_platform[plat] = np.array(rows, dtype=np.intp)
+        return self._rows_by_platform[plat]
 
     def _best_row(self, by_row: dict[int, float], plat: str | None) -> float:
         """The highest similarity among the entries this platform can answer with (rows in catalog order)."""

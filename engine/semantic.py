@@ -71,14 +71,14 @@ def entry_vectors(entries: list[Entry]) -> bytes:
     return np.stack(rows).astype(np.float32).tobytes() if rows else b""
 
 
-def similarities(matrix: bytes, text: str) -> dict[int, float]:
-    """Entry row -> cosine of `text` to that entry (both unit vectors)."""
+def similarities(matrix: bytes, text: str) -> np.ndarray | None:
+    """Cosine of `text` to each entry (unit vectors, rows in catalog order); None when off or empty."""
     from gotcha_kb.engine.minilm import encoder
 
     if not matrix or not text.strip():
-        return {}
+        return None
     m = np.frombuffer(matrix, dtype=np.float32).reshape(-1, DIM)
-    return dict(enumerate((m @ encoder().embed(text[:MAX_CHARS], QUERY_TOKENS)).tolist()))
+    return m @ encoder().embed(text[:MAX_CHARS], QUERY_TOKENS)
 
 
 def write_shipped(entries: list[Entry], path: Path = VECTORS) -> None:
