@@ -119,28 +119,15 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from gotcha_kb.engine.validate import check_report
     from gotcha_kb.kb.loader import load_catalog
 
-    cat = load_catalog(getattr(args, "catalog", None))
-    from gotcha_kb.engine.validate import validate_catalog
-
-    problems = [*cat.problems, *validate_catalog(cat)]
-    errors = [p for p in problems if p.severity == "error"]
-    summary = {
-        "entries": len(cat.entries),
-        "universal": sum(1 for e in cat.entries if e.platform is None),
-        "platform_gotchas": sum(1 for e in cat.entries if e.platform),
-        "profiles": len(cat.profiles),
-        "errors": len(errors),
-        "warnings": len(problems) - len(errors),
-        "problems": [p.model_dump() for p in problems],
-        "sources": cat.sources,
-    }
+    report = check_report(load_catalog(getattr(args, "catalog", None)))
     if args.json:
-        emit_json(summary)
+        emit_json({**report, "problems": [p.model_dump() for p in report["problems"]]})
     else:
-        for p in problems:
+        for p in report["problems"]:
             print(p, file=sys.stderr if p.severity == "error" else sys.stdout)
-        print(f"{summary['entries']} entries ({summary['universal']} universal, {summary['platform_gotchas']} platform), "
-              f"{summary['profiles']} profiles: {len(errors)} error(s), {summary['warnings']} warning(s)")
-    return 1 if errors else 0
+        print(f"{report['entries']} entries ({report['universal']} universal, {report['platform_gotchas']} platform), "
+              f"{report['profiles']} profiles: {report['errors']} error(s), {report['warnings']} warning(s)")
+    return 1 if report["errors"] else 0

@@ -8,22 +8,6 @@ from typing import Any
 from gotcha_kb.cli import render
 from gotcha_kb.cli.output import emit_json, lines, platform_argument, wrap
 
-TABLE_FIELDS = (
-    "kind",
-    "meter_stop_verb",
-    "meter_stop_irreversible",
-    "storage_still_billed_when_stopped",
-    "spot_available",
-    "spot_grace",
-    "durable_path",
-    "local_nvme_path",
-    "inode_cap",
-    "free_egress",
-    "china_mirror_needed",
-    "tb_logdir",
-)
-
-
 def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     p = sub.add_parser("profile", parents=[shared], help="one platform's facts and sections",
                        description="Show one platform profile; --field prints a single fact.")
@@ -96,20 +80,21 @@ def _cell(v: object) -> str:
 
 
 def cmd_profiles(args: argparse.Namespace) -> int:
-    cat = _catalog(args)
-    rows = {name: {k: getattr(p.facts, k) for k in TABLE_FIELDS} for name, p in sorted(cat.profiles.items())}
+    from gotcha_kb.kb.views import COMPARED_FACTS, compare_profiles
+
+    rows = compare_profiles(_catalog(args))
     if args.json:
-        emit_json({"fields": list(TABLE_FIELDS), "profiles": rows})
+        emit_json({"fields": list(COMPARED_FACTS), "profiles": rows})
         return 0 if rows else 1
     # Eight platforms side by side do not fit a terminal: as many columns as fit, in blocks,
     # each repeating the field names; cells wrap inside their column, nothing is cut.
     names = list(rows)
     total = render.term_width()
-    label = max(len(k) for k in TABLE_FIELDS)
+    label = max(len(k) for k in COMPARED_FACTS)
     per = max(1, (total - label - 2) // 20)
     for start in range(0, len(names), per):
         block = names[start:start + per]
-        body = [[k] + [_cell(rows[n][k]) for n in block] for k in TABLE_FIELDS]
+        body = [[k] + [_cell(rows[n][k]) for n in block] for k in COMPARED_FACTS]
         if start:
             print()
         print("\n".join(render.table(["", *block], body, total, keep=[0])))

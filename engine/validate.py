@@ -3,6 +3,8 @@ that backtrack catastrophically on a crafted line are refused before diagnose ru
 
 from __future__ import annotations
 
+from typing import Any
+
 from gotcha_kb.engine.parsers import known_facts
 from gotcha_kb.kb.catalog import Catalog
 from gotcha_kb.kb.models import Problem
@@ -23,3 +25,19 @@ def validate_catalog(cat: Catalog) -> list[Problem]:
                                         message=f"{e.id} signals[{n}]: regex {s.regex!r} {slow[s.regex]}; it backtracks "
                                         "catastrophically: make each repetition need a character the next one cannot match"))
     return problems
+
+
+def check_report(cat: Catalog) -> dict[str, Any]:
+    """What `gotcha check` reports: counts, and every problem from loading and from the checks above."""
+    problems = [*cat.problems, *validate_catalog(cat)]
+    errors = sum(1 for p in problems if p.severity == "error")
+    return {
+        "entries": len(cat.entries),
+        "universal": sum(1 for e in cat.entries if e.platform is None),
+        "platform_gotchas": sum(1 for e in cat.entries if e.platform),
+        "profiles": len(cat.profiles),
+        "errors": errors,
+        "warnings": len(problems) - errors,
+        "problems": problems,
+        "sources": cat.sources,
+    }

@@ -70,3 +70,17 @@ def profile_view(catalog: Catalog, platform: str, fields: list[str] | None = Non
 def profile_field(catalog: Catalog, platform: str, field: str) -> tuple[Profile, Any]:
     prof = find_profile(catalog, platform)
     return prof, getattr(prof.facts, check_field(field, ProfileFacts.model_fields))
+
+
+# The facts that differ most between platforms and decide how to use one: what stops the meter,
+# what survives, where durable and fast storage live, limits and egress.
+COMPARED_FACTS = (
+    "kind", "meter_stop_verb", "meter_stop_irreversible", "storage_still_billed_when_stopped",
+    "spot_available", "spot_grace", "durable_path", "local_nvme_path", "inode_cap", "free_egress",
+    "china_mirror_needed", "tb_logdir",
+)  # fmt: skip
+
+
+def compare_profiles(catalog: Catalog, fields: tuple[str, ...] = COMPARED_FACTS) -> dict[str, dict[str, Any]]:
+    """Platform name -> {fact: value} for `fields`, platforms in name order."""
+    return {name: {k: getattr(p.facts, k) for k in fields} for name, p in sorted(catalog.profiles.items())}
