@@ -70,6 +70,12 @@ def _progress_line(text: str) -> bool:
     return bool(_METRIC_WORD.search(text)) and len(_NUMBER.findall(text)) >= 2 and not ERROR_LINE.search(text)
 
 
+def _fits(e: Entry, plat: str | None) -> bool:
+    """Whether the entry can be the answer on this platform: universal, the platform's own, or any
+    entry when the platform is unknown."""
+    return plat is None or e.platform in (None, plat)
+
+
 def prose_lines(lines: list[Line]) -> list[Line]:
     """The lines that describe the problem: traceback frames and their code lines left out."""
     out, skip = [], False
@@ -339,7 +345,7 @@ class Engine:
         """Each candidate that has any evidence, with its features; best first."""
         # Unknown platform: every platform's gotchas still compete, flagged `unplaced` so the fitted
         # weight can say how much less likely a platform-specific answer is without that context.
-        candidates = [e for e in self.entries if plat is None or e.platform in (None, plat)]
+        candidates = [e for e in self.entries if _fits(e, plat)]
         max_text = self._best_row(sim.entry, plat)
         max_case = max((s for eid, (s, _) in sim.best_case.items() if self._answers(eid, plat)), default=0.0)
         if self.use_shortlist:
@@ -387,18 +393,18 @@ class Engine:
     def _answers(self, entry_id: str, plat: str | None) -> bool:
         """Whether the entry exists here and can be the answer on this platform (any, when unknown)."""
         e = self.by_id.get(entry_id)
-        return e is not None and (plat is None or e.platform in (None, plat))
+        return e is not None and _fits(e, plat)
 
-    def _rows_for(self, plat: str | None) -> "np.ndarray":
+    def _rows_for(self, plat: str | None) -> np.ndarray:
         """Catalog rows of the entries this platform can answer with (every row without one)."""
         if plat not in self._rows_by_platform:
-            rows = [n for n, e in enumerate(self.entries) if plat is None or e.platform in (None, plat)]
+            rows = [n for n, e in enumerate(self.entries) if _fits(e, plat)]
             self._rows_by_platform[plat] = np.array(rows, dtype=np.intp)
         return self._rows_by_platform[plat]
 
     def _best_row(self, by_row: dict[int, float], plat: str | None) -> float:
         """The highest similarity among the entries this platform can answer with (rows in catalog order)."""
-        return max((v for row, v in by_row.items() if plat is None or self.entries[row].platform in (None, plat)), default=0.0)
+        return max((v for row, v in by_row.items() if _fits(self.entries[row], plat)), default=0.0)
 
     def _signal_evidence(self, e: Entry, r: "Reading", f: dict[str, float]) -> list[EvidenceItem]:
         """The entry's catalog signals that fire, as evidence; sets the signal features in `f`."""
