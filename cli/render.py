@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 import shutil
+from bisect import bisect_right
 import unicodedata
 from collections.abc import Sequence
+from itertools import accumulate
 from functools import lru_cache
 
 ELLIPSIS = "…"
@@ -107,15 +109,17 @@ def fold_command(line: str, width: int, prefix: str) -> list[str]:
         note = line[comment:].lstrip("#").strip()
         return [*fill(note, width, prefix + "# ", prefix + "# "), *fold_command(line[:comment].rstrip(), width, prefix)]
     cont = " " * display_width(prefix) + "  "
+    upto = list(accumulate((char_width(ch) for ch in line), initial=0))  # columns of line[:i]
+    at_space = [upto[i] for i in spaces]
     out: list[str] = []
     head, start = prefix, 0
-    while display_width(head) + display_width(line[start:]) > width:
+    while display_width(head) + upto[-1] - upto[start] > width:
         room = width - display_width(head) - 2  # room for " \"
-        usable = [i for i in spaces if i > start]
-        if not usable:
+        first = bisect_right(spaces, start)  # the first space after `start`
+        if first == len(spaces):
             break
-        fitting = [i for i in usable if display_width(line[start:i]) <= room]
-        cut = fitting[-1] if fitting else usable[0]
+        fitting = bisect_right(at_space, upto[start] + room)
+        cut = spaces[fitting - 1] if fitting > first else spaces[first]
         out.append(f"{head}{line[start:cut]} \\")
         head, start = cont, cut + 1
     out.append(head + line[start:])

@@ -319,6 +319,8 @@ def test_folded_commands_paste_back_as_the_same_command(catalog):
                 assert code == cmd, (cmd, lines)
             for k in range(1, len(pieces)):
                 shlex.split(cmd[: len(" ".join(pieces[:k]))])  # raises on an open quote: the fold sat inside one
+    huge = " ".join(f"--flag{i}=v" for i in range(4000))  # a user's catalog may hold anything: linear, not quadratic
+    assert " ".join(_folded_pieces(fold_command(huge, 80, "$ "), "$ ")) == huge
     narrow = fold_command("dmesg | grep -iE 'killed process|out of memory'", 24, "$ ")
     assert "'killed process|out of memory'" in narrow[-1], narrow
     assert fold_command("uptime   # minutes since boot, small means it rebooted", 30, "$ ")[-1] == "$ uptime"
