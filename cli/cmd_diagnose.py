@@ -114,7 +114,7 @@ def print_diagnosis(d: Any, show_all: bool = False) -> None:
         shown = ", ".join(f"{k}={v}" for k, v in sorted(d.facts.items()))
         print(lines(shown, "readings: ", "  "))
     if d.abstained:
-        print(lines(f"No confident match: {d.reason}."))
+        print(lines(f"No confident match: {render.plain(d.reason)}."))
     matches = d.matches if show_all else [m for k, m in enumerate(d.matches) if k == 0 or m.confidence >= FAINT]
     for n, m in enumerate(matches, start=1):
         print()

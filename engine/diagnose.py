@@ -472,7 +472,8 @@ class Engine:
         matches, listed = self._matches(a, top_k)
         abstained = not matches or listed < self.model.abstain_below
         if abstained:
-            guess = f" (best guess {matches[0].id}, {matches[0].confidence:.0%} sure)" if matches else ""
+            # The guess is named with its title: an id alone sends the reader to another command.
+            guess = f" (best guess {matches[0].id} — {matches[0].title}, {matches[0].confidence:.0%} sure)" if matches else ""
             reason = f"no entry fits well enough to name{guess}"
             if a.parsed.facts and not error_lines(a.parsed.lines):
                 reason += "; the readings show no fault and the text holds no error line"

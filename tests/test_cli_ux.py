@@ -324,3 +324,14 @@ def test_folded_commands_paste_back_as_the_same_command(catalog):
     narrow = fold_command("dmesg | grep -iE 'killed process|out of memory'", 24, "$ ")
     assert "'killed process|out of memory'" in narrow[-1], narrow
     assert fold_command("uptime   # minutes since boot, small means it rebooted", 30, "$ ")[-1] == "$ uptime"
+
+
+def test_an_abstention_names_its_best_guess_with_its_title(capsys, catalog):
+    code, out, _ = run(capsys, "diagnose", "training is weird today", "--json")
+    reason = json.loads(out)["reason"]
+    guess = re.search(r"best guess (\w+) — ", reason)
+    assert code == 1 and guess, reason
+    title = next(e.title for e in catalog.entries if e.id == guess.group(1))
+    assert f"best guess {guess.group(1)} — {title}, " in reason
+    _, text, _ = run(capsys, "diagnose", "training is weird today")
+    assert text.startswith("No confident match:") and "`" not in text.split("\n\n")[0]  # Markdown made plain
