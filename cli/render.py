@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 import shutil
-from bisect import bisect_right
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Sequence
-from itertools import accumulate
 from functools import lru_cache
+from itertools import accumulate
 
 ELLIPSIS = "…"
 
