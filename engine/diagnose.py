@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -120,16 +121,15 @@ class Resemblance:
     best_case: dict[str, tuple[float, Case]]  # entry id -> nearest labeled case and its cosine
     centroid: dict[str, float]  # entry id -> cosine to the centroid of its cases
     context: scoring.Context  # what the confidence curve knows about the paste as a whole
-    _spellings: dict[str, str] | None = None  # token -> the paste's word, built when evidence is shown
 
     @property
     def top_case(self) -> float:
         return max((s for s, _ in self.best_case.values()), default=0.0)
 
-    def spelling(self, token: str) -> str:
-        if self._spellings is None:
-            self._spellings = spellings(self.prose)
-        return self._spellings.get(token, token)
+    @cached_property
+    def as_written(self) -> dict[str, str]:
+        """Token -> the paste's own word; built only when a case's shared words are shown."""
+        return spellings(self.prose)
 
 
 @dataclass
@@ -240,7 +240,7 @@ class Engine:
         words = sorted(shared, key=lambda t: (-idf.get(t, 0.0), t))[:4]
         if not words:
             return "reads like past reports of this trap"
-        return "reads like past reports of this trap: " + ", ".join(f"'{sim.spelling(t)}'" for t in words)
+        return "reads like past reports of this trap: " + ", ".join(f"'{sim.as_written.get(t, t)}'" for t in words)
 
     def resolve_platform(self, name: str | None) -> str | None:
         """A profile name; an unknown one raises kb.names.UnknownName (a ValueError) listing the known."""
