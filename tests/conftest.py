@@ -22,7 +22,7 @@ if str(ROOT) not in sys.path:
 
 
 # Sweeps (every hypothesis property, and tests marked `sweep`) run a twentieth of their budget by
-# default (a smoke run: each diagnosis pays ~30 ms for the sentence encoder) and all of it with
+# default (a smoke run: each diagnosis pays for the sentence encoder) and all of it with
 # GOTCHA_THOROUGH=1, which CI's second step sets (.ci/run).
 THOROUGH = os.environ.get("GOTCHA_THOROUGH") == "1"
 
