@@ -7,12 +7,12 @@ import sys
 from typing import Any
 
 from gotcha_kb.cli import render
-from gotcha_kb.cli.output import emit_json, error, lines, platform_argument, wrap
+from gotcha_kb.cli.output import UsageError, emit_json, error, lines, platform_argument, wrap
+# Which candidates a reader sees is decided once for both faces (the import costs only diagnose
+# and the top-level --help, which registers every command).
+from gotcha_kb.engine.brief import FAINT, shown
 
 DEFAULT_TOP = 3
-# Candidates this unlikely are noise to a reader: hidden from the text output unless asked for
-# (--all, or an explicit --top); --json always has them.
-FAINT = 0.05
 HOW_TO_READ = ("How to read this: confidence is how sure the match is (0-1); lower entries are "
                "alternatives, not extra problems. 'gotcha show ID' prints an entry in full.")
 
@@ -29,45 +29,24 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     p.add_argument("--file", "-f", help="read the input from this file ('-': standard input); a big file is read from its end")
     platform_argument(p, "--platform", help="the platform the paste comes from, when it does not say")
     p.add_argument("--top", type=int, default=None, help="how many candidates to show (default 3)")
-    p.add_argument("--all", action="store_true",
-                   help=f"also show candidates under {FAINT:.2f} confidence (hidden by default)")
+    p.add_argument("--all", action="store_true", help=f"also show candidates under {FAINT:.2f} confidence (hidden by default)")
     p.set_defaults(func=cmd_diagnose)
 
     p = sub.add_parser("probe", parents=[shared], help="print a read-only sh script that collects readings diagnose understands")
     p.set_defaults(func=cmd_probe)
 
 
-def _read_input(args: argparse.Namespace) -> tuple[bytes | str | None, int]:
+def _read_input(args: argparse.Namespace) -> tuple[bytes | str, int]:
     """The input, and how many bytes at its start were skipped (only the engine's limit is read, from the end)."""
-    import os
-    import stat
-
     from gotcha_kb.engine.normalize import MAX_INPUT_BYTES
-    from gotcha_kb.engine.tailread import EndlessInput, read_tail
+    from gotcha_kb.engine.tailread import read_log
 
-    if args.file and args.file != "-":
-        try:
-            with open(args.file, "rb") as fh:
-                mode = os.fstat(fh.fileno()).st_mode
-                if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-                    error(f"{args.file!r} is a device, not a log file")
-                    return None, 0
-                return read_tail(fh, MAX_INPUT_BYTES)
-        except OSError as e:
-            error(f"cannot read {args.file!r}: {e.strerror or e}")
-            return None, 0
-        except EndlessInput as e:
-            error(f"{args.file!r}: {e}; pass its end instead, e.g. `tail -c 8M LOG | gotcha diagnose -`")
-            return None, 0
-    if args.file == "-" or args.text == ["-"] or (not args.text and not sys.stdin.isatty()):
-        try:
-            return read_tail(sys.stdin.buffer, MAX_INPUT_BYTES)
-        except EndlessInput as e:
-            error(f"standard input: {e}; pass its end instead, e.g. `tail -c 8M LOG | gotcha diagnose -`")
-            return None, 0
+    if args.file:
+        return read_log(args.file, MAX_INPUT_BYTES)
+    if args.text == ["-"] or (not args.text and not sys.stdin.isatty()):
+        return read_log("-", MAX_INPUT_BYTES)
     if not args.text:
-        error("give symptom text, '-' for standard input, or --file LOG")
-        return None, 0
+        raise UsageError("give symptom text, '-' for standard input, or --file LOG")
     return " ".join(args.text), 0
 
 
@@ -87,11 +66,8 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     if conflict:
         return error(conflict)
     data, skipped = _read_input(args)
-    if data is None:
-        return 2
-    if not (data.strip() if isinstance(data, (str, bytes)) else data):
-        error("the input is empty")
-        return 2
+    if not data.strip():
+        raise UsageError("the input is empty")
     from gotcha_kb.engine.api import build_engine
 
     eng = build_engine(getattr(args, "catalog", None))
@@ -111,11 +87,11 @@ def print_diagnosis(d: Any, show_all: bool = False) -> None:
     if d.platform:
         print(f"platform: {d.platform}" + (" (named in the text)" if d.platform_inferred else ""))
     if d.facts:
-        shown = ", ".join(f"{k}={v}" for k, v in sorted(d.facts.items()))
-        print(lines(shown, "readings: ", "  "))
+        readings = ", ".join(f"{k}={v}" for k, v in sorted(d.facts.items()))
+        print(lines(readings, "readings: ", "  "))
     if d.abstained:
         print(lines(f"No confident match: {render.plain(d.reason)}."))
-    matches = d.matches if show_all else [m for k, m in enumerate(d.matches) if k == 0 or m.confidence >= FAINT]
+    matches = shown(d.matches, include_faint=show_all)
     for n, m in enumerate(matches, start=1):
         print()
         where = f"[{m.platform}] " if m.platform else ""

@@ -7,7 +7,6 @@ Thin: parse arguments, call engine.deploy, print. Exit 0 only when verified, 1 w
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from gotcha_kb.cli.output import UsageError, emit_json
@@ -90,41 +89,30 @@ def _port(text: str) -> int:
 
 
 def _read(path: str) -> str:
-    try:
-        if path == "-":
-            data = sys.stdin.buffer.read(MAX_INPUT + 1)
-        else:
-            with open(path, "rb") as f:
-                data = f.read(MAX_INPUT + 1)
-    except OSError as e:
-        raise UsageError(f"cannot read {path}: {e.strerror}") from None
-    if len(data) > MAX_INPUT:
-        raise UsageError(f"{path} is larger than {MAX_INPUT // 2**20} MiB; that is not a listing of code")
-    return data.decode("utf-8", "surrogateescape")
+    from gotcha_kb.engine.tailread import read_capped
+
+    return read_capped(path, MAX_INPUT, "a listing of code")
 
 
 def cmd_verify_deploy(args: argparse.Namespace) -> int:
-    from gotcha_kb.engine.deploy import SshOptions, Verdict, parse_symbol, parse_target, print_command, verify_deploy
+    from gotcha_kb.engine.deploy import SshOptions, Verdict, parse_symbol, print_command, verify_deploy
 
-    limits = {"max_files": args.max_files} if args.max_files else {}
-    symbols = [parse_symbol(s) for s in args.symbol]
+    # Symbols are parsed before the listing is read: a typo should not wait for stdin.
+    common = {"changed_since": args.changed_since, "symbols": [parse_symbol(s) for s in args.symbol], "use_git": not args.no_git,
+              "exclude": args.exclude, "max_files": args.max_files}
     if args.print_command is not None:
-        print(print_command(args.print_command, local_dir=args.local_dir, changed_since=args.changed_since,
-                            symbols=symbols, use_git=not args.no_git, exclude=args.exclude, **limits))
+        print(print_command(args.print_command, local_dir=args.local_dir, **common))
         return 0
     if args.local_dir is None:
         raise UsageError("LOCAL_DIR is required (or --print-command DIR to get the command for the box)")
     if args.listing is None and args.ssh is None:
         raise UsageError("give --listing FILE, --listing - or --ssh HOST:DIR (get the command to run with --print-command DIR)")
-    common = {"changed_since": args.changed_since, "symbols": symbols, "use_git": not args.no_git,
-              "exclude": args.exclude, **limits}
     if args.ssh is not None:
         opts = SshOptions(port=args.port, identity=args.identity, known_hosts=args.known_hosts, timeout=args.timeout)
-        report = verify_deploy(args.local_dir, ssh=parse_target(args.ssh), ssh_options=opts, **common)
+        report = verify_deploy(args.local_dir, ssh=args.ssh, ssh_options=opts, **common)
     else:
-        text = _read(args.listing)
         from_file = args.listing != "-"
-        report = verify_deploy(args.local_dir, listing=text, source=args.listing if from_file else "stdin",
+        report = verify_deploy(args.local_dir, listing=_read(args.listing), source=args.listing if from_file else "stdin",
                                listing_path=args.listing if from_file else None, **common)
     if args.json:
         emit_json(report)
@@ -136,10 +124,9 @@ def cmd_verify_deploy(args: argparse.Namespace) -> int:
 def cmd_verify_pull(args: argparse.Namespace) -> int:
     from gotcha_kb.engine.deploy import PullVerdict, verify_pull
 
-    limits = {"max_files": args.max_files} if args.max_files else {}
-    text = _read(args.manifest)
-    report = verify_pull(args.local_dir, text, source="stdin" if args.manifest == "-" else args.manifest,
-                         manifest_path=None if args.manifest == "-" else args.manifest, **limits)
+    from_file = args.manifest != "-"
+    report = verify_pull(args.local_dir, _read(args.manifest), source=args.manifest if from_file else "stdin",
+                         manifest_path=args.manifest if from_file else None, max_files=args.max_files)
     if args.json:
         emit_json(report)
     else:

@@ -65,3 +65,46 @@ def read_tail(fh: BinaryIO, limit: int, max_total: int = MAX_STREAM_BYTES) -> tu
         skipped += len(buf) - limit
         del buf[: len(buf) - limit]
     return bytes(buf), skipped
+
+
+def read_log(path: str, limit: int) -> tuple[bytes, int]:
+    """The end of the log at `path` ('-': standard input), as read_tail; an InputError naming the
+    path when it cannot be read, is a device, or never ends."""
+    import stat
+    import sys
+
+    from gotcha_kb.kb.names import InputError
+
+    name = "standard input" if path == "-" else repr(path)
+    try:
+        if path == "-":
+            return read_tail(sys.stdin.buffer, limit)
+        with open(path, "rb") as fh:
+            mode = os.fstat(fh.fileno()).st_mode
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+                raise InputError(f"{name} is a device, not a log file")
+            return read_tail(fh, limit)
+    except OSError as e:
+        raise InputError(f"cannot read {name}: {e.strerror or e}") from None
+    except EndlessInput as e:
+        raise InputError(f"{name}: {e}; pass its end instead, e.g. `tail -c 8M LOG | gotcha diagnose -`") from None
+
+
+def read_capped(path: str, limit: int, what: str) -> str:
+    """All of a small input at `path` ('-': standard input) as text (undecodable bytes kept as
+    surrogates); an InputError when it is unreadable or over `limit` bytes, which is no `what`."""
+    import sys
+
+    from gotcha_kb.kb.names import InputError
+
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(limit + 1)
+        else:
+            with open(path, "rb") as f:
+                data = f.read(limit + 1)
+    except OSError as e:
+        raise InputError(f"cannot read {path}: {e.strerror}") from None
+    if len(data) > limit:
+        raise InputError(f"{path} is larger than {limit // 2**20} MiB; that is not {what}")
+    return data.decode("utf-8", "surrogateescape")

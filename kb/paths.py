@@ -7,6 +7,7 @@ import shows in the wall time.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 
 ENV_VAR = "GOTCHA_CATALOG"
 
@@ -41,3 +42,25 @@ def expand(sources: list[str]) -> list[str]:
         else:
             files.append(src)
     return list(dict.fromkeys(files))
+
+
+def relative_source(source: str, roots: list[str]) -> str:
+    """`/.../site-packages/gotcha_kb/kb/data/gotchas/02-disk.md:61` -> `gotchas/02-disk.md:61`:
+    where an entry comes from, without the install path of whoever serves it."""
+    path, sep, line = source.rpartition(":")
+    if not sep or not line.isdigit():
+        path, line = source, ""
+    rel = _relative_path(path, tuple(roots))
+    return f"{rel}:{line}" if line else rel
+
+
+@lru_cache(maxsize=4096)
+def _relative_path(path: str, roots: tuple[str, ...]) -> str:
+    # Resolving paths (realpath) was 4% of an MCP diagnose call; a server sees the same few files.
+    real = os.path.realpath(path)
+    for root in roots:
+        base = os.path.realpath(os.path.dirname(os.path.normpath(root)))  # gotchas/ -> the catalog root
+        rel = os.path.relpath(real, base)
+        if rel != os.pardir and not rel.startswith(os.pardir + os.sep):
+            return rel.replace(os.sep, "/")
+    return os.path.basename(path)

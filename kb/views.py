@@ -84,3 +84,19 @@ COMPARED_FACTS = (
 def compare_profiles(catalog: Catalog, fields: tuple[str, ...] = COMPARED_FACTS) -> dict[str, dict[str, Any]]:
     """Platform name -> {fact: value} for `fields`, platforms in name order."""
     return {name: {k: getattr(p.facts, k) for k in fields} for name, p in sorted(catalog.profiles.items())}
+
+
+def entry_markdown(e: Entry, source: str | None = None) -> str:
+    """The entry rebuilt from its fields (not sliced from the file), so it reads the same wherever it came from.
+
+    `source`: how to name where it came from (relative to the catalog); the absolute path by default."""
+    where = f"theme: {e.theme}" + (f" · platform: {e.platform}" if e.platform else "") + f" · source: {source or e.source}"
+    parts = [f"### {e.id} — {e.title}", where]
+    parts += [f"**{label}**: {text}" for label, text in (("Symptom", e.symptom), ("Root cause", e.root_cause), ("Fix", e.fix)) if text]
+    if e.checks:
+        parts.append("**Checks**:\n" + "\n".join(f"- `{c.run}`" + (f" — {c.shows}" if c.shows else "") for c in e.checks))
+    if e.profile_fields:
+        parts.append("**Depends on platform facts**: " + ", ".join(f"`{f}`" for f in e.profile_fields) + " (see profile://NAME)")
+    if e.refs:
+        parts.append("**See also**: " + ", ".join(f"gotcha://{r}" for r in e.refs))
+    return "\n\n".join(parts) + "\n"

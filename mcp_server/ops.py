@@ -51,8 +51,8 @@ def get_entry(kb: KB, entry_id: str, platform: str | None) -> EntryDetail:
 
 
 def diagnose(kb: KB, text: str, platform: str | None, limit: int, include_faint: bool = False) -> Diagnosis:
-    """The engine's Diagnosis, compacted for an agent's context (see compact.py)."""
-    from gotcha_kb.mcp_server.compact import compact
+    """The engine's Diagnosis, compacted for an agent's context (engine/brief.py)."""
+    from gotcha_kb.engine.brief import compact
 
     check_text(text)
     d = kb.engine.diagnose(text, platform=platform or None, top_k=limit)
@@ -60,7 +60,7 @@ def diagnose(kb: KB, text: str, platform: str | None, limit: int, include_faint:
 
 
 def relative(kb: KB, source: str) -> str:
-    from gotcha_kb.mcp_server.compact import relative_source
+    from gotcha_kb.kb.paths import relative_source
 
     return relative_source(source, kb.catalog.sources)
 

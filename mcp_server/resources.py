@@ -9,24 +9,7 @@ from pathlib import Path
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 
-from gotcha_kb.kb.models import Entry
 from gotcha_kb.mcp_server.state import get_kb
-
-
-def entry_markdown(e: Entry, source: str | None = None) -> str:
-    """The entry rebuilt from its fields (not sliced from the file), so it reads the same wherever it came from.
-
-    `source`: how to name where it came from (relative to the catalog); the absolute path by default."""
-    where = f"theme: {e.theme}" + (f" · platform: {e.platform}" if e.platform else "") + f" · source: {source or e.source}"
-    parts = [f"### {e.id} — {e.title}", where]
-    parts += [f"**{label}**: {text}" for label, text in (("Symptom", e.symptom), ("Root cause", e.root_cause), ("Fix", e.fix)) if text]
-    if e.checks:
-        parts.append("**Checks**:\n" + "\n".join(f"- `{c.run}`" + (f" — {c.shows}" if c.shows else "") for c in e.checks))
-    if e.profile_fields:
-        parts.append("**Depends on platform facts**: " + ", ".join(f"`{f}`" for f in e.profile_fields) + " (see profile://NAME)")
-    if e.refs:
-        parts.append("**See also**: " + ", ".join(f"gotcha://{r}" for r in e.refs))
-    return "\n\n".join(parts) + "\n"
 
 
 @contextmanager
@@ -57,6 +40,8 @@ def register(mcp: MCPServer, platforms: str) -> None:
         kb = get_kb()
         with _not_found_as_resource_error():
             entry = find_entry(kb.catalog, id)
+        from gotcha_kb.kb.views import entry_markdown
+
         return entry_markdown(entry, relative(kb, str(entry.source)))
 
     @mcp.resource(

@@ -16,6 +16,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field, ValidationError
 
 from gotcha_kb import version
+from gotcha_kb.engine.brief import FAINT
 from gotcha_kb.engine.models import Diagnosis
 from gotcha_kb.kb.names import InputError
 from gotcha_kb.kb.search import MAX_QUERY_CHARS
@@ -108,7 +109,7 @@ def build_server(local_tools: bool = True) -> MCPServer:
                                    json_schema_extra={"maxLength": ops.MAX_TEXT_BYTES})],
         platform: Platform = None,
         limit: Annotated[int, Field(ge=1, le=20, description="How many candidates to return (default 3)")] = 3,
-        include_faint: Annotated[bool, Field(description="Also return candidates under 0.05 confidence (left out by default)")] = False,
+        include_faint: Annotated[bool, Field(description=f"Also return candidates under {FAINT} confidence (left out by default)")] = False,
     ) -> Annotated[CallToolResult, Diagnosis]:
         """Name the trap behind a problem on a rented GPU box, with evidence and the fix.
 

@@ -37,10 +37,9 @@ class RemoteCommand(BaseModel):
 
 
 def command_for(remote_dir: str, local_dir: str | None, changed_since: str | None, symbols: list[str] | None) -> RemoteCommand:
-    from gotcha_kb.engine.deploy import parse_symbol, print_command
+    from gotcha_kb.engine.deploy import print_command
 
-    specs = [parse_symbol(s) for s in symbols or []]
-    cmd = print_command(remote_dir, local_dir=local_dir, changed_since=changed_since, symbols=specs)
+    cmd = print_command(remote_dir, local_dir=local_dir, changed_since=changed_since, symbols=symbols or ())
     return RemoteCommand(
         command=cmd,
         usage="Run it on the box (e.g. ssh -p PORT root@HOST '<command>' > box.txt) and pass its whole stdout "
@@ -60,7 +59,7 @@ def verify(
     timeout: float,
     exclude: list[str] | None = None,
 ) -> DeployReport:
-    from gotcha_kb.engine.deploy import SshOptions, parse_symbol, parse_target, verify_deploy
+    from gotcha_kb.engine.deploy import SshOptions, verify_deploy
 
     if (listing is None) == (ssh is None):
         raise ToolError("give `listing` (what the box printed for verify_deploy_command's command) "
@@ -70,11 +69,9 @@ def verify(
                         "Use changed_since to check only the files you changed.")
     if listing is not None and not listing.strip():
         raise ToolError("listing is empty: run the command from verify_deploy_command on the box and pass its output")
-    specs = [parse_symbol(s) for s in symbols or []]
-    common = {"changed_since": changed_since, "symbols": specs, "use_git": use_git, "exclude": exclude or ()}
+    common = {"changed_since": changed_since, "symbols": symbols or (), "use_git": use_git, "exclude": exclude or ()}
     if ssh is not None:
-        opts = SshOptions(port=port, identity=identity, timeout=timeout)
-        return verify_deploy(local_dir, ssh=parse_target(ssh), ssh_options=opts, **common)
+        return verify_deploy(local_dir, ssh=ssh, ssh_options=SshOptions(port=port, identity=identity, timeout=timeout), **common)
     return verify_deploy(local_dir, listing=listing, source="listing (pasted)", **common)
 
 

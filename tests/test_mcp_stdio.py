@@ -35,8 +35,8 @@ async def call_ok(client, tool: str, args: dict) -> dict:
 
 
 def compacted(cli: dict) -> dict:
-    """What diagnose_symptom makes of the CLI's --json (mcp_server/compact.py)."""
-    from gotcha_kb.mcp_server.compact import ALT_EVIDENCE, FAINT, MAX_EVIDENCE
+    """What diagnose_symptom makes of the CLI's --json (engine/brief.py)."""
+    from gotcha_kb.engine.brief import ALT_EVIDENCE, FAINT, MAX_EVIDENCE
 
     out = dict(cli)
     matches = []

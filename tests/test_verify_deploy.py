@@ -457,6 +457,17 @@ def test_symbol_found_on_the_box_is_deployed_with_the_line(tmp_path: Path, repo:
     assert report.symbols[0].found_on_box is True and report.symbols[0].box_lines == ["2:    return 1"]
 
 
+def test_symbols_as_strings_read_like_parsed_specs(tmp_path: Path, repo: Path):
+    """Both faces pass the user's `PATH:TEXT` strings as given; a malformed one is an input error."""
+    box = deploy(repo, tmp_path / "box")
+    listing = box_listing(box, local_dir=repo, symbols=["train.py:return 1"])
+    as_text = verify_deploy(repo, listing=listing, symbols=["train.py:return 1"])
+    assert as_text == verify_deploy(repo, listing=listing, symbols=[parse_symbol("train.py:return 1")])
+    assert as_text.symbols[0].found_on_box is True
+    with pytest.raises(DeployInputError, match="expected PATH:TEXT"):
+        verify_deploy(repo, listing=listing, symbols=["no-colon-here"])
+
+
 def test_symbol_missing_on_the_box_is_stale(tmp_path: Path, repo: Path):
     box = deploy(repo, tmp_path / "box")
     (repo / "train.py").write_text("def new_fn():\n    return 2\n")

@@ -17,7 +17,7 @@ from gotcha_kb.engine.deploy.manifest import DEFAULT_MAX_FILES, Manifest, build_
 from gotcha_kb.engine.deploy.models import DeployReport, PullReport, SymbolSpec
 from gotcha_kb.engine.deploy.paths import UnsafePath, inside, normalize_rel
 from gotcha_kb.engine.deploy.remote import quote_remote_dir, remote_command
-from gotcha_kb.engine.deploy.ssh import SshOptions, SshTarget, run_ssh, validate_host
+from gotcha_kb.engine.deploy.ssh import SshOptions, SshTarget, parse_target, run_ssh, validate_host
 
 
 def parse_symbol(spec: str) -> SymbolSpec:
@@ -28,12 +28,17 @@ def parse_symbol(spec: str) -> SymbolSpec:
     return SymbolSpec(path=path, text=text)
 
 
-def check_symbols(root: str | os.PathLike[str], symbols: Sequence[SymbolSpec]) -> list[SymbolSpec]:
+def _specs(symbols: Sequence[SymbolSpec | str]) -> list[SymbolSpec]:
+    """Symbols as given by either face: parsed specs, or `PATH:TEXT` strings."""
+    return [parse_symbol(s) if isinstance(s, str) else s for s in symbols]
+
+
+def check_symbols(root: str | os.PathLike[str], symbols: Sequence[SymbolSpec | str]) -> list[SymbolSpec]:
     """Normalize each symbol's path and require the text locally: a symbol your own copy lacks
     would make the box look stale for a typo."""
     checked = []
     root_real = os.path.realpath(root)
-    for s in symbols:
+    for s in _specs(symbols):
         try:
             rel = normalize_rel(s.path)
         except UnsafePath as e:
@@ -54,21 +59,24 @@ def verify_deploy(
     *,
     listing: str | None = None,
     source: str = "listing",
-    ssh: SshTarget | None = None,
+    ssh: SshTarget | str | None = None,
     ssh_options: SshOptions | None = None,
     changed_since: str | None = None,
-    symbols: Sequence[SymbolSpec] = (),
+    symbols: Sequence[SymbolSpec | str] = (),
     use_git: bool = True,
-    max_files: int = DEFAULT_MAX_FILES,
+    max_files: int | None = None,
     exclude: Sequence[str] = (),
     listing_path: str | os.PathLike[str] | None = None,
 ) -> DeployReport:
-    """Is the code in `local_dir` what the box has? Give the box's `listing` text, or `ssh` to fetch it.
+    """Is the code in `local_dir` what the box has? Give the box's `listing` text, or `ssh`
+    (`[user@]host:DIR` or a target) to fetch it. Symbols are specs or `PATH:TEXT` strings.
 
     `exclude` globs (plus LOCAL_DIR/.gotchaignore) leave files out; `listing_path`, the file the
     listing was read from, is never part of the code even when it was saved inside the tree."""
     if (listing is None) == (ssh is None):
         raise DeployInputError("give exactly one of a listing or an ssh target")
+    ssh = parse_target(ssh) if isinstance(ssh, str) else ssh
+    max_files = max_files or DEFAULT_MAX_FILES
     if ssh is not None:  # before any hashing: a bad host is a usage error, found in milliseconds
         validate_host(ssh.host, ssh.user)
         quote_remote_dir(ssh.dir)
@@ -100,14 +108,16 @@ def print_command(
     *,
     local_dir: str | os.PathLike[str] | None = None,
     changed_since: str | None = None,
-    symbols: Sequence[SymbolSpec] = (),
+    symbols: Sequence[SymbolSpec | str] = (),
     use_git: bool = True,
-    max_files: int = DEFAULT_MAX_FILES,
+    max_files: int | None = None,
     exclude: Sequence[str] = (),
 ) -> str:
     """The command to paste on the box. With a local dir and --changed-since it names just the
     changed files; with symbols it also carries their greps."""
     paths = None
+    max_files = max_files or DEFAULT_MAX_FILES
+    symbols = _specs(symbols)
     if local_dir is not None:
         symbols = check_symbols(local_dir, symbols)
         if changed_since is not None:
@@ -128,9 +138,10 @@ def verify_pull(
     *,
     source: str = "manifest",
     manifest_path: str | os.PathLike[str] | None = None,
-    max_files: int = DEFAULT_MAX_FILES,
+    max_files: int | None = None,
 ) -> PullReport:
     """Did the download arrive whole? Checked against the listing the box made of its results."""
+    max_files = max_files or DEFAULT_MAX_FILES
     root = Path(local_dir)
     if not root.is_dir():
         raise DeployInputError(f"not a directory: {local_dir}")
