@@ -70,6 +70,26 @@ class TfIdf:
         return {i: s / qnorm for i, s in scores.items()}
 
 
+# A log of many lines is first searched whole, once per phrase, with a lower bar: a line that
+# scores `cutoff` alone puts the whole text at least this high (see phrase_hits), so a phrase
+# under it cannot match any line and is not compared line by line. A few lines are cheaper to
+# compare directly.
+PREFILTER_LINES = 50
+
+
+def _prefilter_bar(cutoff: float) -> float:
+    """The lowest score the joined lines can have when some line scores `cutoff` (as a share c).
+
+    A line's match is a substring w of it, m <= n chars for a phrase of n, at d <= (1-c)(n+m)
+    insertions and deletions from the phrase; since d >= n-m, m >= n*c/(2-c). In the joined text,
+    the n-char window around w is at most d + (n-m) edits away, which is largest when w is
+    shortest: 78.57 for a cutoff of 88. One point comes off for rounding.
+    """
+    c = cutoff / 100
+    m = c / (2 - c)  # the shortest w, as a share of n
+    return 100 * (1 - ((1 - c) * (1 + m) + (1 - m)) / 2) - 1
+
+
 def phrase_hits(phrases: list[str], lines: list[str], cutoff: float = 88.0) -> list[tuple[str, int, float]]:
     """(phrase, line index, score) for phrases that appear, nearly verbatim, in some line.
 
@@ -92,6 +112,9 @@ def phrase_hits(phrases: list[str], lines: list[str], cutoff: float = 88.0) -> l
                 found[k] = (ph, at, 100.0)
         else:
             fuzzy.append((len(p), k, p))
+    if len(lowered) > PREFILTER_LINES:
+        joined, bar = "\n".join(lowered), _prefilter_bar(cutoff)
+        fuzzy = [f for f in fuzzy if len(joined) < f[0] or fuzz.partial_ratio(f[2], joined, score_cutoff=bar)]
     # Shortest phrase first: each line moves once from `longer` to `shorter` as the phrases grow.
     # rapidfuzz skips None choices and reports list positions, so indices stay the lines' own.
     longer: list[str | None] = list(lowered)

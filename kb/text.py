@@ -13,6 +13,7 @@ Plain `re` only: lookup's fast path imports this.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 STOPWORDS = frozenset(
     """a an and are as at be been but by can could did do does doing for from had has have he her his how i if in
@@ -61,6 +62,7 @@ def spellings(text: str) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)  # a paste repeats its words; a cached stem is a dict lookup
 def _stem(w: str) -> str:
     if not w.isalpha() or len(w) < 5:
         return w
