@@ -253,17 +253,25 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=9)
     ap.add_argument("--quick", action="store_true", help="smaller sizes and fewer runs: a smoke run")
+    parts = ("process", "mcp", "logs", "catalog", "cases")
+    ap.add_argument("--only", action="append", choices=parts, help="run only this part (repeatable; default: all)")
     args = ap.parse_args()
     runs = 3 if args.quick else args.runs
+    only = set(args.only or parts)
     cat = load_catalog()
     cases = load_cases().cases
-    whole_process(runs)
-    mcp_first_call(runs)
-    eng = Engine(cat, cases)
-    eng.diagnose(TYPICAL)
-    log_curve(eng, [1_000, 10_000, 100_000, 1_000_000] + ([] if args.quick else [8_000_000]), runs)
-    catalog_curve(cat, cases, [len(cat.entries), 1_000, 5_000] + ([] if args.quick else [20_000]), runs)
-    cases_curve(cat, cases, [len(cases), 10_000] + ([] if args.quick else [100_000]), runs)
+    if "process" in only:
+        whole_process(runs)
+    if "mcp" in only:
+        mcp_first_call(runs)
+    if "logs" in only:
+        eng = Engine(cat, cases)
+        eng.diagnose(TYPICAL)
+        log_curve(eng, [1_000, 10_000, 100_000, 1_000_000] + ([] if args.quick else [8_000_000]), runs)
+    if "catalog" in only:
+        catalog_curve(cat, cases, [len(cat.entries), 1_000, 5_000] + ([] if args.quick else [20_000]), runs)
+    if "cases" in only:
+        cases_curve(cat, cases, [len(cases), 10_000] + ([] if args.quick else [100_000]), runs)
 
 
 if __name__ == "__main__":

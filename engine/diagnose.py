@@ -15,6 +15,7 @@ from functools import cached_property
 import numpy as np
 
 from gotcha_kb.engine import scoring, semantic
+from gotcha_kb.engine.brief import shown
 from gotcha_kb.engine.cases import Case
 from gotcha_kb.engine.checks import next_checks
 from gotcha_kb.engine.evidence import Line, Parsed
@@ -486,7 +487,8 @@ class Engine:
             if len(matches) > 1:
                 reason += f"; next {matches[1].id} at {matches[1].confidence:.2f}"
             reason += f"; confidence that the answer is among the first {scoring.SHORTLIST}: {listed:.3f}"
-            checked = matches[: scoring.SHORTLIST]
+            # Checks for candidates too faint to be shown would tell apart nothing the reader sees.
+            checked = shown(matches[: scoring.SHORTLIST])
         return Diagnosis(
             matches=[] if abstained else matches,
             next_checks=next_checks(checked, self.by_id, a.parsed.facts) if checked else [],

@@ -214,3 +214,23 @@ def test_a_paste_of_parsed_output_only_is_not_held_to_have_foreign_words(engine)
     assert a.parsed.facts  # the parser read it all...
     assert a.context.coverage == 1.0  # ...so there are no words outside the domain to count against it
     assert engine.analyze("KeyError: 'zorblax' in quuxification").context.coverage < 1.0
+
+
+def test_next_checks_only_separate_candidates_worth_showing(engine):
+    """A check for a candidate too faint to be shown splits nothing the reader can see."""
+    from gotcha_kb.engine.brief import FAINT, shown
+
+    texts = [
+        "torch.save failed: RuntimeError: PytorchStreamWriter failed writing file data/0: file write failed",
+        "training died after 20 min, the log just ends with Killed, num_workers=16",
+        "bash: ./run.sh: /bin/bash^M: bad interpreter: No such file or directory",
+    ]
+    faint_seen = 0
+    for text in texts:
+        d = engine.diagnose(text, top_k=5)
+        assert not d.abstained
+        visible = {m.id for m in shown(d.matches)}
+        faint_seen += sum(1 for m in d.matches[:3] if m.confidence < FAINT)
+        for check in d.next_checks:
+            assert set(check.separates) <= visible, (text, check)
+    assert faint_seen  # the texts do have faint candidates among the first three: the rule is exercised
