@@ -66,6 +66,7 @@ _FRAME = re.compile(r'^\s*File "[^"]*", line \d+')
 # scope or not; its words (loss, lr, grad) would otherwise vote "an ML question, not a box trap".
 _METRIC_WORD = re.compile(r"(?i)\b(?:step|epoch|iter|iteration|loss|lr|acc|accuracy|grad_norm|it/s|eta|batch)\b")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_CJK_START = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _progress_line(text: str) -> bool:
@@ -238,7 +239,9 @@ class Engine:
         as the paste spelled them."""
         shared = set(sim.qtoks) & self.words_of(case.id)
         idf = self.case_index.idf
-        words = sorted(shared, key=lambda t: (-idf.get(t, 0.0), t))[:4]
+        # Chinese is matched as character bigrams, which often straddle two words ('半报' out of
+        # 一半报错): shown after any whole word, they only fill in when nothing else is shared.
+        words = sorted(shared, key=lambda t: (_CJK_START.match(t) is not None, -idf.get(t, 0.0), t))[:4]
         if not words:
             return "reads like past reports of this trap"
         return "reads like past reports of this trap: " + ", ".join(f"'{sim.as_written.get(t, t)}'" for t in words)
