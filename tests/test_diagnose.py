@@ -234,3 +234,14 @@ def test_next_checks_only_separate_candidates_worth_showing(engine):
         for check in d.next_checks:
             assert set(check.separates) <= visible, (text, check)
     assert faint_seen  # the texts do have faint candidates among the first three: the rule is exercised
+
+
+def test_shared_words_shown_are_whole_words_before_chinese_bigrams(engine):
+    import re
+
+    d = engine.diagnose("训练到一半报错 OSError: [Errno 28] No space left on device，但是 df -h 显示还有 200G 空间", top_k=5)
+    shown_words = [re.findall(r"'([^']+)'", ev.why) for m in d.matches for ev in m.evidence if ev.why.startswith("reads like")]
+    assert shown_words
+    for words in shown_words:
+        cjk = [bool(re.match(r"[\u4e00-\u9fff]", w)) for w in words]
+        assert cjk == sorted(cjk), words  # no bigram before a whole word
