@@ -481,6 +481,8 @@ class Engine:
             reason = f"no entry fits well enough to name{guess}"
             if a.parsed.facts and not error_lines(a.parsed.lines):
                 reason += "; the readings show no fault and the text holds no error line"
+            elif a.parsed.all_output and not error_lines(a.parsed.lines):
+                reason += "; all of it is command output or an environment listing that shows no fault: add the error you see"
             elif a.context.neg_sim > a.pos_sim and a.context.neg_sim > UNCOVERED_ERROR_SIM:
                 reason += "; the text looks like an error the catalog does not cover"
             # Near misses still get checks; far misses would only be noise.

@@ -46,6 +46,11 @@ class Parsed:
     claimed: set[int] = field(default_factory=set)  # lines some parser understood as command output
     parsers: list[str] = field(default_factory=list)
 
+    @property
+    def all_output(self) -> bool:
+        """Every non-blank line is command output a parser understood: nothing of the user's own."""
+        return bool(self.claimed) and all(ln.no in self.claimed for ln in self.lines if ln.text.strip())
+
     def add(self, fact: Fact, combine: str = "max") -> None:
         """Keep one value per fact name; for numbers keep the max (the worst mount, the busiest GPU)."""
         old = self.facts.get(fact.name)

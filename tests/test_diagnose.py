@@ -245,3 +245,40 @@ def test_shared_words_shown_are_whole_words_before_chinese_bigrams(engine):
     for words in shown_words:
         cjk = [bool(re.match(r"[\u4e00-\u9fff]", w)) for w in words]
         assert cjk == sorted(cjk), words  # no bigram before a whole word
+
+
+_ENV_DUMP = """Collecting environment information...
+PyTorch version: 2.3.0+cu121
+Is debug build: False
+CUDA used to build PyTorch: 12.1
+OS: Ubuntu 22.04.4 LTS (x86_64)
+Python version: 3.10.14 (main, Mar 21 2024, 16:24:04) [GCC 11.2.0] (64-bit runtime)
+Is CUDA available: True
+GPU models and configuration: GPU 0: NVIDIA GeForce RTX 4090
+Nvidia driver version: 550.54.15
+
+Versions of relevant libraries:
+[pip3] numpy==1.26.4
+[pip3] torch==2.3.0
+"""
+
+
+def test_an_environment_dump_alone_is_no_symptom(engine):
+    d = engine.diagnose(_ENV_DUMP)
+    assert d.abstained and "environment listing" in d.reason
+    assert "env_dump" in d.parsers
+
+
+def test_an_environment_dump_does_not_change_what_the_error_means(engine):
+    error = "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 23.65 GiB total capacity)"
+    alone, with_dump = engine.diagnose(error), engine.diagnose(_ENV_DUMP + "\n" + error)
+    assert not with_dump.abstained
+    assert with_dump.matches[0].id == alone.matches[0].id
+
+
+def test_a_cpu_only_torch_in_the_dump_speaks_for_the_version_mismatch_entry(engine):
+    dump = _ENV_DUMP.replace("2.3.0+cu121", "2.3.0+cpu").replace("CUDA used to build PyTorch: 12.1", "CUDA used to build PyTorch: None")
+    d = engine.diagnose(dump + "\nAssertionError: Torch not compiled with CUDA enabled\n", top_k=5)
+    assert d.facts.get("torch.cpu_build") == 1
+    u28 = next(m for m in d.matches if m.id == "U28")
+    assert any(ev.kind == "fact" and "CPU-only" in ev.why for ev in u28.evidence)
