@@ -32,9 +32,13 @@ def _postings(encoded: str) -> list[tuple[int, float, float]]:
 
 
 def _best_partial(phrase: str, candidates: list[str]) -> float:
+    """How nearly the query appears inside one of the entry's phrases. A phrase shorter than the
+    query is compared whole: partial_ratio would find the keyword 'ssh' inside the query 'ssh
+    disconnect' and call that a whole-phrase hit."""
     from rapidfuzz import fuzz
 
-    return max((fuzz.partial_ratio(phrase, p) for p in candidates if p), default=0.0)
+    return max((fuzz.partial_ratio(phrase, p) if len(p) >= len(phrase) else fuzz.ratio(phrase, p) for p in candidates if p),
+               default=0.0)
 
 
 class SearchIndex:

@@ -80,3 +80,11 @@ def test_results_match_the_shared_result_model(index):
 
     for m in index.search("oom"):
         assert LookupMatch.model_validate(m).model_dump() == m
+
+
+def test_a_short_keyword_inside_a_longer_query_is_not_a_whole_phrase_hit():
+    from gotcha_kb.kb.search import _best_partial
+
+    assert _best_partial("ssh disconnect", ["ssh"]) < 90  # the query is not inside 'ssh'
+    assert _best_partial("no space left", ["no space left on device"]) == 100  # it is inside this one
+    assert _best_partial("inodes exausted", ["inodes exhausted"]) >= 90  # a typo still finds it
