@@ -282,3 +282,13 @@ def test_a_cpu_only_torch_in_the_dump_speaks_for_the_version_mismatch_entry(engi
     assert d.facts.get("torch.cpu_build") == 1
     u28 = next(m for m in d.matches if m.id == "U28")
     assert any(ev.kind == "fact" and "CPU-only" in ev.why for ev in u28.evidence)
+
+
+@pytest.mark.parametrize("paste", [
+    "ssh session dropped and my training died; I ran it with python train.py in the foreground",
+    "my ssh connection dropped overnight and the training process is gone",
+])
+def test_a_run_that_died_with_its_ssh_session_is_the_hangup_cause_of_u3(engine, paste):
+    """Found by using the tool: these read like TensorBoard (U39) before U3 named the English wording."""
+    d = engine.diagnose(paste)
+    assert not d.abstained and d.matches[0].id == "U3"
