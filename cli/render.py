@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 import shutil
 import unicodedata
+from typing import Any
 from bisect import bisect_right
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 
@@ -206,84 +208,61 @@ def _inline(tok) -> str:
 
 def markdown(text: str, indent: str = "  ", width: int | None = None) -> str:
     """Render a Markdown fragment for the terminal; fenced code comes out as `$ command` lines."""
-    width = width or term_width()
-    tokens = _parser().parse(text)
+    from markdown_it.tree import SyntaxTreeNode
+
     out: list[str] = []
-    stack: list[list] = []  # open lists: [kind, next number]
-    item_prefix: str | None = None  # bullet for the first paragraph of the current item
-    i = 0
+    _blocks(SyntaxTreeNode(_parser().parse(text)).children, _Page(indent, width or term_width(), out), 0, None)
+    while out and not out[-1].strip():
+        out.pop()
+    return "\n".join(out)
 
-    def base() -> str:
-        return indent + "  " * len(stack[:-1]) + ("  " if stack else "") if stack else indent
 
-    while i < len(tokens):
-        tok = tokens[i]
-        t = tok.type
-        if t in ("bullet_list_open", "ordered_list_open"):
-            start = int(tok.attrs.get("start", 1) or 1) if t == "ordered_list_open" else 0
-            stack.append(["ol" if t == "ordered_list_open" else "ul", start])
-        elif t in ("bullet_list_close", "ordered_list_close"):
-            stack.pop()
-        elif t == "list_item_open":
-            kind = stack[-1]
-            if kind[0] == "ol":
-                item_prefix = f"{kind[1]}. "
-                kind[1] += 1
+@dataclass
+class _Page:
+    indent: str
+    width: int
+    out: list[str]
+
+
+def _blocks(nodes: Sequence[Any], page: _Page, depth: int, marker: str | None) -> None:
+    """Block nodes at list depth `depth`; `marker` ('- ', '3. ') opens the first block of a list item."""
+    indent, width, out = page.indent, page.width, page.out
+    for node in nodes:
+        t = node.type
+        if t in ("paragraph", "heading"):
+            content = _inline(node.children[0].token)
+            lead = indent + "  " * (depth - 1) if depth else indent
+            if depth and marker is not None:
+                out.extend(fill(content, width, lead + marker, lead + " " * len(marker)))
+                marker = None
+            elif depth:
+                out.extend(fill(content, width, lead + "  ", lead + "  "))
             else:
-                item_prefix = "- "
-        elif t == "inline" and tokens[i - 1].type in ("paragraph_open", "heading_open"):
-            content = _inline(tok)
-            lead = indent + "  " * (len(stack) - 1) if stack else indent
-            if stack and item_prefix is not None:
-                out.extend(fill(content, width, lead + item_prefix, lead + " " * len(item_prefix)))
-                item_prefix = None
-            elif stack:
-                hang = lead + "  "
-                out.extend(fill(content, width, hang, hang))
-            else:
-                if tokens[i - 1].type == "heading_open" and out:
+                if t == "heading" and out:
                     out.append("")
                 out.extend(fill(content, width, lead, lead))
+        elif t in ("bullet_list", "ordered_list"):
+            start = int(node.attrs.get("start", 1) or 1)
+            for k, item in enumerate(node.children):
+                _blocks(item.children, page, depth + 1, f"{start + k}. " if t == "ordered_list" else "- ")
         elif t in ("fence", "code_block"):
-            lead = (indent + "  " * len(stack)) if stack else indent
-            if item_prefix is not None:  # a list item that starts with code
-                out.append(lead.rstrip() + " " + item_prefix.strip())
-                item_prefix = None
-            for line in tok.content.rstrip("\n").split("\n"):
+            lead = indent + "  " * depth
+            if marker is not None:  # a list item that starts with code
+                out.append(lead.rstrip() + " " + marker.strip())
+                marker = None
+            for line in node.content.rstrip("\n").split("\n"):
                 if line.strip():
                     out.extend(fold_command(line.rstrip(), width, f"{lead}  $ "))
-        elif t == "table_open":
-            j = i
-            header: list[str] = []
-            rows: list[list[str]] = []
-            in_head = False
-            row: list[str] = []
-            while tokens[j].type != "table_close":
-                tt = tokens[j].type
-                if tt == "thead_open":
-                    in_head = True
-                elif tt == "thead_close":
-                    in_head = False
-                elif tt == "tr_open":
-                    row = []
-                elif tt == "inline":
-                    row.append(_inline(tokens[j]))
-                elif tt == "tr_close":
-                    (header.extend(row) if in_head else rows.append(row))
-                j += 1
+        elif t == "table":
+            header, *rows = [[_inline(cell.children[0].token) for cell in tr.children] for part in node.children for tr in part.children]
             if out and out[-1] != "":
                 out.append("")
             out.extend(table(header, rows, width, indent))
             out.append("")
-            i = j
-        elif t == "paragraph_close" and not stack:
-            pass
         elif t == "hr":
             out.append(indent + "-" * min(20, width - len(indent)))
-        i += 1
-    while out and not out[-1].strip():
-        out.pop()
-    return "\n".join(out)
+        elif node.children:  # a blockquote: its paragraphs as paragraphs
+            _blocks(node.children, page, depth, marker)
 
 
 _CODE = re.compile(r"`+([^`]+?)`+")
