@@ -246,13 +246,14 @@ def _blocks(nodes: Sequence[Any], page: _Page, depth: int, marker: str | None) -
             for k, item in enumerate(node.children):
                 _blocks(item.children, page, depth + 1, f"{start + k}. " if t == "ordered_list" else "- ")
         elif t in ("fence", "code_block"):
-            lead = indent + "  " * depth
-            if marker is not None:  # a list item that starts with code
-                out.append(lead.rstrip() + " " + marker.strip())
+            lead = f"{indent}{'  ' * depth}  $ "
+            if marker is not None:  # a list item that starts with code: its marker leads the first command
+                lead = f"{indent}{'  ' * (depth - 1)}{marker}$ "
                 marker = None
             for line in node.content.rstrip("\n").split("\n"):
                 if line.strip():
-                    out.extend(fold_command(line.rstrip(), width, f"{lead}  $ "))
+                    out.extend(fold_command(line.rstrip(), width, lead))
+                    lead = " " * display_width(lead[:-2]) + "$ "
         elif t == "table":
             header, *rows = [[_inline(cell.children[0].token) for cell in tr.children] for part in node.children for tr in part.children]
             if out and out[-1] != "":

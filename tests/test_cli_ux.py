@@ -335,3 +335,16 @@ def test_an_abstention_names_its_best_guess_with_its_title(capsys, catalog):
     assert f"best guess {guess.group(1)} — {title}, " in reason
     _, text, _ = run(capsys, "diagnose", "training is weird today")
     assert text.startswith("No confident match:") and "`" not in text.split("\n\n")[0]  # Markdown made plain
+
+
+def test_markdown_blocks_render_as_text_lines():
+    """Headings, quotes, ordered lists keep their numbers, nested lists indent, and a list item that
+    starts with code carries its marker on the first command (no lone dash on a line)."""
+    from gotcha_kb.cli.render import markdown
+
+    text = ("# Title\n\n> quoted **bold**\n\n3. three\n4. four\n   - nested\n\n"
+            "- ```\n  df -h\n  du -sh x\n  ```\n- plain\n  ```\n  ls\n  ```\n\n---")
+    assert markdown(text, indent="  ", width=40).split("\n") == [
+        "  Title", "  quoted bold", "  3. three", "  4. four", "    - nested",
+        "  - $ df -h", "    $ du -sh x", "  - plain", "      $ ls", "  --------------------",
+    ]
