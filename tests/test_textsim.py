@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from conftest import budget
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,7 +29,7 @@ _ERRORISH = st.sampled_from(["error", "Error", "ValueError", "ERROR:", "fatal", 
                              "\u212aeyError", "fa\u0131led", "FA\u0130LED", "\u0130", "step 3 loss 0.4", "\n", " ", "x"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=budget(400), deadline=None)
 @given(st.lists(st.lists(_ERRORISH, max_size=6).map(" ".join), max_size=40))
 def test_error_lines_finds_what_a_regex_on_every_line_finds(texts: list[str]):
     """The literal prefilter is only a speed-up: the same lines as ERROR_LINE tried on each line."""
@@ -100,7 +101,7 @@ def _near_lines(draw) -> list[str]:
     return out
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=budget(250), deadline=None)
 @given(_near_lines())
 def test_the_whole_text_prefilter_never_loses_a_phrase(lines: list[str]):
     """Searching a long paste whole first is only a speed-up: the same hits as line by line."""

@@ -23,6 +23,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import budget
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gotcha_kb.engine.evidence import Line, Segment
 from gotcha_kb.engine.normalize import normalize
@@ -270,3 +273,21 @@ def test_catalog_facts_are_produced():
     assert used, "no fact predicates found in the catalog"
     missing = {n: where for n, where in used.items() if n not in known_facts()}
     assert not missing, f"catalog predicates on facts no parser produces: {missing}"
+
+
+_KERNEL_BITS = ["Out of memory: Killed process 4242 (python)", "KILLED PROCESS 7 (x) total-vm:1kB", "oom-kill:constraint=CONSTRAINT_NONE",
+                "OOM-KILL:CONSTRAINT=x", "Killed process", "killed  process 1", "\u212ailled process 9 (p) total-vm", "step 3 loss 0.5",
+                "NVRM: Xid (PCI:0000:3b:00): 79", "Memory cgroup out of memory: Killed process 12", "ok"]
+
+
+@settings(max_examples=budget(400), deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_KERNEL_BITS), max_size=4).map(" ".join), min_size=1, max_size=12))
+def test_dmesg_sniff_prefilter_agrees_with_its_regex(texts):
+    """The ASCII literal prefilter only skips work: sniff says what the regex alone said."""
+    from gotcha_kb.engine.parsers import dmesg
+
+    lines = [Line(n, t) for n, t in enumerate(texts, 1)]
+    seg = Segment(lines=lines)
+    text = "\n".join(texts)
+    assert dmesg.sniff(seg) == (any(dmesg._KERNELISH.match(t) for t in texts[:400]) or "NVRM: Xid" in text
+                                or dmesg._OOM.search(text) is not None)
