@@ -46,6 +46,9 @@ REL_FLOOR = 0.2
 MIN_TEXT = 0.05  # cosine of the paste to the entry's own words
 MIN_CASE = 0.1  # cosine to the nearest labeled case of the entry
 MIN_CENTROID = 0.05  # cosine to the centroid of the entry's labeled cases
+# Up to this long, a text's three-character heads pick the signal literals to look for; beyond,
+# every literal is scanned (C string search over the text beats a set of all its heads).
+HEADS_TEXT_CHARS = 20_000
 PLATFORM_WINDOW = 200_000  # characters from the end searched for platform names
 # Regex signals read the last 256 KiB of the text without its repeats, where a log broke (parsers
 # still read every line): a megabyte of distinct lines cost ~0.5 s of regex and literal scans.
@@ -191,6 +194,26 @@ class Engine:
                         self.literal_owners.setdefault((lit, sig.icase), set()).add(eid)
                 elif sig.predicates:
                     self.fact_owners.setdefault(sig.predicates[0].fact, set()).add(eid)
+        # The literals by their first three characters: a short paste holds few of those, so only
+        # the literals it can contain are looked for (a catalog of thousands has thousands).
+        self.literals_by_head: dict[tuple[str, bool], list[tuple[str, bool]]] = {}
+        self.short_literals: list[tuple[str, bool]] = []
+        for key in self.literal_owners:
+            if len(key[0]) >= 3:
+                self.literals_by_head.setdefault((key[0][:3], key[1]), []).append(key)
+            else:
+                self.short_literals.append(key)
+
+    def _literals_in(self, index: TextIndex) -> Iterable[tuple[str, bool]]:
+        """The (literal, icase) keys worth looking for in the text: all of them in a long text,
+        where collecting its three-character heads would cost more than the scans."""
+        if len(index.text) > HEADS_TEXT_CHARS:
+            return self.literal_owners
+        heads = {(index.text[i : i + 3], False) for i in range(len(index.text) - 2)}
+        low = index.text.lower()
+        heads |= {(low[i : i + 3], True) for i in range(len(low) - 2)}
+        found = [key for head in heads for key in self.literals_by_head.get(head, ())]
+        return found + self.short_literals
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -207,10 +230,11 @@ class Engine:
         return known / len(distinct)
 
     def _shortlist(
-        self, candidates: list[Entry], index: TextIndex, facts: dict, entry_sim: dict[int, float],
+        self, plat: str | None, index: TextIndex, facts: dict, entry_sim: dict[int, float],
         best_case: dict[str, tuple[float, Case]], centroid: dict[str, float],
     ) -> list[Entry]:
-        """The candidates that can have any evidence at all, in catalog order; only they are scored.
+        """The entries that fit the platform and can have any evidence at all, in catalog order;
+        only they are scored.
 
         Exact, not a heuristic: an entry left out has no signal that could fire (none of its
         regexes' required literals is in the text, none of its predicates' facts was parsed) and
@@ -219,17 +243,16 @@ class Engine:
         not the catalog's size.
         """
         ids = set(self.unguarded)
-        for (lit, icase), owners in self.literal_owners.items():
+        for lit, icase in self._literals_in(index):
             if index.may_contain((lit,), icase):
-                ids |= owners
+                ids |= self.literal_owners[(lit, icase)]
         for fact in facts:
             ids |= self.fact_owners.get(fact, set())
         ids.update(self.entries[row].id for row, s in entry_sim.items() if s > MIN_TEXT)
         ids.update(eid for eid, (s, _) in best_case.items() if s > MIN_CASE)
         ids.update(eid for eid, s in centroid.items() if s > MIN_CENTROID)
-        allowed = {e.id for e in candidates} if len(candidates) != len(self.entries) else None
-        rows = sorted(self.position[i] for i in ids if i in self.position and (allowed is None or i in allowed))
-        return [self.entries[r] for r in rows]
+        rows = sorted(self.position[i] for i in ids if i in self.position)
+        return [e for e in (self.entries[r] for r in rows) if _fits(e, plat)]
 
     def words_of(self, case_id: str) -> set[str]:
         return set(self.case_words[case_id].split())
@@ -349,11 +372,12 @@ class Engine:
         """Each candidate that has any evidence, with its features; best first."""
         # Unknown platform: every platform's gotchas still compete, flagged `unplaced` so the fitted
         # weight can say how much less likely a platform-specific answer is without that context.
-        candidates = [e for e in self.entries if _fits(e, plat)]
         max_text = self._best_row(sim.entry, plat)
         max_case = max((s for eid, (s, _) in sim.best_case.items() if self._answers(eid, plat)), default=0.0)
         if self.use_shortlist:
-            candidates = self._shortlist(candidates, r.index, r.parsed.facts, sim.entry, sim.best_case, sim.centroid)
+            candidates = self._shortlist(plat, r.index, r.parsed.facts, sim.entry, sim.best_case, sim.centroid)
+        else:
+            candidates = [e for e in self.entries if _fits(e, plat)]
         scored: list[Candidate] = []
         for order, e in enumerate(candidates):
             f = {k: 0.0 for k in FEATURES}

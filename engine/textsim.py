@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -90,6 +91,11 @@ def _prefilter_bar(cutoff: float) -> float:
     return 100 * (1 - ((1 - c) * (1 + m) + (1 - m)) / 2) - 1
 
 
+@lru_cache(maxsize=1 << 16)  # the catalog's phrases, asked about on every paste
+def _as_written_only(phrase: str) -> bool:
+    return len(phrase) < 12 or any(ch.isdigit() for ch in phrase)
+
+
 def phrase_hits(phrases: list[str], lines: list[str], cutoff: float = 88.0) -> list[tuple[str, int, float]]:
     """(phrase, line index, score) for phrases that appear, nearly verbatim, in some line.
 
@@ -105,7 +111,7 @@ def phrase_hits(phrases: list[str], lines: list[str], cutoff: float = 88.0) -> l
         p = ph.lower()
         if len(p) < 6:
             continue
-        if len(p) < 12 or any(ch.isdigit() for ch in p):
+        if _as_written_only(p):
             # Short or numeric phrases (exit 137, num_workers=0) must appear as written.
             at = next((i for i, ln in enumerate(lowered) if p in ln), None)
             if at is not None:
