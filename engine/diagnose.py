@@ -21,6 +21,7 @@ from gotcha_kb.engine.checks import next_checks
 from gotcha_kb.engine.evidence import Line, Parsed
 from gotcha_kb.engine.models import Diagnosis, EvidenceItem, Match
 from gotcha_kb.engine.normalize import normalize
+from gotcha_kb.engine.owners import SignalOwners
 from gotcha_kb.engine.parsers import parse_all
 from gotcha_kb.engine.redact import redact
 from gotcha_kb.engine.scoring import FEATURES, MAX_SIGNAL
@@ -46,9 +47,6 @@ REL_FLOOR = 0.2
 MIN_TEXT = 0.05  # cosine of the paste to the entry's own words
 MIN_CASE = 0.1  # cosine to the nearest labeled case of the entry
 MIN_CENTROID = 0.05  # cosine to the centroid of the entry's labeled cases
-# Up to this long, a text's three-character heads pick the signal literals to look for; beyond,
-# every literal is scanned (C string search over the text beats a set of all its heads).
-HEADS_TEXT_CHARS = 20_000
 PLATFORM_WINDOW = 200_000  # characters from the end searched for platform names
 # Regex signals read the last 256 KiB of the text without its repeats, where a log broke (parsers
 # still read every line): a megabyte of distinct lines cost ~0.5 s of regex and literal scans.
@@ -177,43 +175,8 @@ class Engine:
         self.entry_vectors = t.entry_vectors  # empty: the semantic features are off (GOTCHA_SEMANTIC=0)
         self.use_shortlist = True  # tests compare against scoring every candidate
         self._rows_by_platform: dict[str | None, np.ndarray] = {}
-        self._index_signals()
+        self.owners = SignalOwners(self.signals)  # the shortlist's index
         self.model = scoring.load()
-
-    def _index_signals(self) -> None:
-        """Which entries each signal literal and each parsed fact can speak for: the shortlist's index."""
-        self.literal_owners: dict[tuple[str, bool], set[str]] = {}
-        self.fact_owners: dict[str, set[str]] = {}
-        self.unguarded: set[str] = set()  # entries with a regex no literal guards: always scored
-        for eid, sigs in self.signals.items():
-            for sig in sigs:
-                if sig.pattern is not None and sig.literals is None:
-                    self.unguarded.add(eid)
-                elif sig.pattern is not None:
-                    for lit in sig.literals or ():
-                        self.literal_owners.setdefault((lit, sig.icase), set()).add(eid)
-                elif sig.predicates:
-                    self.fact_owners.setdefault(sig.predicates[0].fact, set()).add(eid)
-        # The literals by their first three characters: a short paste holds few of those, so only
-        # the literals it can contain are looked for (a catalog of thousands has thousands).
-        self.literals_by_head: dict[tuple[str, bool], list[tuple[str, bool]]] = {}
-        self.short_literals: list[tuple[str, bool]] = []
-        for key in self.literal_owners:
-            if len(key[0]) >= 3:
-                self.literals_by_head.setdefault((key[0][:3], key[1]), []).append(key)
-            else:
-                self.short_literals.append(key)
-
-    def _literals_in(self, index: TextIndex) -> Iterable[tuple[str, bool]]:
-        """The (literal, icase) keys worth looking for in the text: all of them in a long text,
-        where collecting its three-character heads would cost more than the scans."""
-        if len(index.text) > HEADS_TEXT_CHARS:
-            return self.literal_owners
-        heads = {(index.text[i : i + 3], False) for i in range(len(index.text) - 2)}
-        low = index.text.lower()
-        heads |= {(low[i : i + 3], True) for i in range(len(low) - 2)}
-        found = [key for head in heads for key in self.literals_by_head.get(head, ())]
-        return found + self.short_literals
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -242,12 +205,7 @@ class Engine:
         loop would have dropped it for want of evidence. The cost follows what the paste touches,
         not the catalog's size.
         """
-        ids = set(self.unguarded)
-        for lit, icase in self._literals_in(index):
-            if index.may_contain((lit,), icase):
-                ids |= self.literal_owners[(lit, icase)]
-        for fact in facts:
-            ids |= self.fact_owners.get(fact, set())
+        ids = self.owners.entries_for(index, facts)
         ids.update(self.entries[row].id for row, s in entry_sim.items() if s > MIN_TEXT)
         ids.update(eid for eid, (s, _) in best_case.items() if s > MIN_CASE)
         ids.update(eid for eid, s in centroid.items() if s > MIN_CENTROID)

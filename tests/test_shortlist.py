@@ -90,12 +90,13 @@ def test_literal_heads_find_every_literal_a_short_text_holds(engine):
     from gotcha_kb.engine.signals import TextIndex
 
     rng = random.Random(5)
-    keys = sorted(engine.literal_owners)
-    assert engine.short_literals or engine.literals_by_head
+    owners = engine.owners
+    keys = sorted(owners.literals)
+    assert owners.by_head
     for _ in range(budget(400, 40)):
         picked = [lit.upper() if rng.random() < 0.3 else lit for lit, _ in rng.sample(keys, 6)]
         text = " ".join(p[rng.randrange(len(p)) :] if rng.random() < 0.3 else p for p in picked)
         index = TextIndex([Line(1, text)])
-        full = {k for k in engine.literal_owners if index.may_contain((k[0],), k[1])}
+        full = {k for k in owners.literals if index.may_contain((k[0],), k[1])}
         assert full  # the texts do hold literals
-        assert {k for k in engine._literals_in(index) if index.may_contain((k[0],), k[1])} == full
+        assert {k for k in owners.candidates(index) if index.may_contain((k[0],), k[1])} == full
