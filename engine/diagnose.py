@@ -276,7 +276,7 @@ class Engine:
         plausible = len(scored) if every_candidate else PHRASE_CANDIDATES
         self._phrases(scored[:plausible], r.free[-PHRASE_TAIL_LINES:])
         scored, below = self._rank(scored, plat)
-        self._unexplained(scored[:plausible], r.search_lines)
+        self._unexplained(scored[:plausible], r.parsed.own_lines(r.search_lines))
         return Analysis(scored, r.parsed, plat, inferred, r.cut, sim.top_case, sim.context, below)
 
     # -- the stages ------------------------------------------------------------------------------
@@ -287,7 +287,7 @@ class Engine:
         # Parsers saw every line; regexes and text models read the input without its repeats, at
         # every size (a threshold made a slow band just under it).
         search_lines = drop_repeats(lines)
-        free = [ln for ln in search_lines if ln.no not in parsed.claimed][-TEXT_TAIL_LINES:]
+        free = [ln for ln in parsed.own_lines(search_lines) if ln.no not in parsed.claimed][-TEXT_TAIL_LINES:]
         return Reading(cut, parsed, search_lines, TextIndex(last_chars(search_lines, SIGNAL_WINDOW_CHARS)), free, prose_lines(free))
 
     def _place(self, platform: str | None, index: TextIndex) -> tuple[str | None, bool]:
@@ -461,9 +461,10 @@ class Engine:
             # The guess is named with its title: an id alone sends the reader to another command.
             guess = f" (best guess {matches[0].id} — {matches[0].title}, {matches[0].confidence:.0%} sure)" if matches else ""
             reason = f"no entry fits well enough to name{guess}"
-            if a.parsed.facts and not error_lines(a.parsed.lines):
+            own_errors = error_lines(a.parsed.own_lines(a.parsed.lines))
+            if a.parsed.facts and not own_errors:
                 reason += "; the readings show no fault and the text holds no error line"
-            elif a.parsed.all_output and not error_lines(a.parsed.lines):
+            elif a.parsed.all_output and not own_errors:
                 reason += "; all of it is command output or an environment listing that shows no fault: add the error you see"
             elif a.context.neg_sim > a.pos_sim and a.context.neg_sim > UNCOVERED_ERROR_SIM:
                 reason += "; the text looks like an error the catalog does not cover"
@@ -508,6 +509,9 @@ class Engine:
             conf = self.model.confidence(score, rival, cand.features, a.context)
             if k == 0:
                 listed = self.model.shortlist(score, rival, cand.features, a.context)
+                if a.parsed.all_output:
+                    floor = scoring.readings_floor(cand.features, scored[1].features if len(scored) > 1 else {})
+                    conf, listed = max(conf, floor), max(listed, floor)
             if matches:
                 conf = min(conf, matches[-1].confidence)
             own = self.catalog.profiles.get(e.platform) if e.platform else profile

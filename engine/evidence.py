@@ -44,12 +44,21 @@ class Parsed:
     segments: list[Segment]
     facts: dict[str, Fact] = field(default_factory=dict)
     claimed: set[int] = field(default_factory=set)  # lines some parser understood as command output
+    # The probe's section headers, and the lines of its sections that no parser claimed: its own
+    # complaints (`cat: ... No such file`, `nvidia-smi: not found`, a torch import failing in the
+    # system python). Regex signals still read them; they are not the user's words, nor the error
+    # the user asks about.
+    probe_noise: set[int] = field(default_factory=set)
     parsers: list[str] = field(default_factory=list)
 
     @property
     def all_output(self) -> bool:
-        """Every non-blank line is command output a parser understood: nothing of the user's own."""
-        return bool(self.claimed) and all(ln.no in self.claimed for ln in self.lines if ln.text.strip())
+        """Every non-blank line is command output: nothing of the user's own."""
+        return bool(self.claimed) and all(ln.no in self.claimed or ln.no in self.probe_noise for ln in self.lines if ln.text.strip())
+
+    def own_lines(self, lines: list[Line]) -> list[Line]:
+        """`lines` without the probe's noise: what can hold the error the user asks about."""
+        return [ln for ln in lines if ln.no not in self.probe_noise] if self.probe_noise else lines
 
     def add(self, fact: Fact, combine: str = "max") -> None:
         """Keep one value per fact name; for numbers keep the max (the worst mount, the busiest GPU)."""

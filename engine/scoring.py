@@ -155,6 +155,18 @@ def hard_evidence(signal_pos: float, margin: float) -> float:
 
 HARD_SIGNAL = 6.0  # catalog weight of the signals that fired (e.g. a regex and a fact agreeing)
 HARD_MARGIN = 3.0  # lead over the runner-up in score units
+READINGS_LEAD = 3.0  # lead over the runner-up in catalog signal weight, for a paste of readings only
+
+
+def readings_floor(top: dict[str, float], rival: dict[str, float]) -> float:
+    """hard_evidence for a paste that is all command output (a probe bundle, bare dmesg): with no
+    words of the user's, scores are signals alone and small, so the lead is read in the catalog's
+    signal weights instead of score units. Three kernel OOM kills under a missing nvidia-smi are
+    a finding to name, not a reason to abstain."""
+    signal, lead = top.get("signal_pos", 0.0), top.get("signal_pos", 0.0) - rival.get("signal_pos", 0.0)
+    if signal < HARD_SIGNAL or lead < READINGS_LEAD:
+        return 0.0
+    return min(0.95, 0.6 + 0.03 * signal)
 
 
 def load(path: Path = PATH) -> Model:

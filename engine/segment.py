@@ -15,6 +15,11 @@ _PROBE = re.compile(r"^=====\s*gotcha-probe:\s*([a-z0-9_.-]+)\s*=====$")
 _PROMPT = re.compile(r"^(?:\([\w.-]+\)\s*)?(?:[\w.-]+@[\w.-]+(?::[^\s$#]*)?\s?|PS [A-Z]:\\[^>]*)?[$#>]\s+(\S.{0,300})$")
 
 
+def probe_marker(text: str) -> bool:
+    """A `gotcha probe` section header (`===== gotcha-probe: df-h =====`)."""
+    return text.startswith("=====") and _PROBE.match(text) is not None
+
+
 def prompt_command(text: str) -> str | None:
     m = _PROMPT.match(text)
     if not m:

@@ -292,3 +292,41 @@ def test_a_run_that_died_with_its_ssh_session_is_the_hangup_cause_of_u3(engine, 
     """Found by using the tool: these read like TensorBoard (U39) before U3 named the English wording."""
     d = engine.diagnose(paste)
     assert not d.abstained and d.matches[0].id == "U3"
+
+
+_PROBE_BUNDLE = """
+===== gotcha-probe: uptime =====
+ 21:56:13 up 13:21,  0 user,  load average: 0.56, 0.80, 0.91
+
+===== gotcha-probe: cgroup-memory-events =====
+cat: /sys/fs/cgroup/memory.events: No such file or directory
+
+===== gotcha-probe: torch-threads =====
+Traceback (most recent call last):
+  File "<string>", line 1, in <module>
+ModuleNotFoundError: No module named 'torch'
+
+===== gotcha-probe: nvidia-smi =====
+probe.sh: 15: nvidia-smi: not found
+
+===== gotcha-probe: dmesg =====
+[ 3956.822059] Out of memory: Killed process 23602 (python) total-vm:25898212kB, anon-rss:24309916kB, file-rss:100kB
+[ 4114.120040] Out of memory: Killed process 23769 (python) total-vm:25898348kB, anon-rss:24374304kB, file-rss:196kB
+"""
+
+
+def test_the_probes_own_headers_and_complaints_are_not_the_users_words(engine):
+    r = engine._read(_PROBE_BUNDLE)
+    assert not [ln.text for ln in r.free]  # headers, missing files, a system python without torch
+    noise = {ln.text for ln in r.parsed.lines if ln.no in r.parsed.probe_noise}
+    assert "ModuleNotFoundError: No module named 'torch'" in noise and "===== gotcha-probe: dmesg =====" in noise
+    assert r.parsed.all_output
+
+
+def test_a_bundle_of_readings_names_what_its_signals_find(engine):
+    """No words of the user's: two kernel OOM kills lead a missing nvidia-smi by the catalog's own
+    weights, and that is an answer (the text models used to read the probe's headers instead)."""
+    d = engine.diagnose(_PROBE_BUNDLE)
+    assert not d.abstained and d.matches[0].id == "U9" and d.facts["dmesg.oom_kill"] == 2
+    with_words = engine.diagnose("the training job on this box died overnight\n" + _PROBE_BUNDLE)
+    assert not with_words.abstained and with_words.matches[0].id in {"U9", "U3"}

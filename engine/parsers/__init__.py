@@ -13,7 +13,7 @@ from functools import lru_cache
 from types import ModuleType
 
 from gotcha_kb.engine.evidence import Fact, Line, Parsed
-from gotcha_kb.engine.segment import split
+from gotcha_kb.engine.segment import probe_marker, split
 
 
 @lru_cache(maxsize=1)
@@ -60,6 +60,8 @@ def parse_all(lines: list[Line]) -> Parsed:
             parsed.claimed |= reading.claimed
     for fact in derive(parsed.facts):
         parsed.add(fact)
+    parsed.probe_noise = {ln.no for seg in parsed.segments if seg.section for ln in seg.lines if ln.no not in parsed.claimed}
+    parsed.probe_noise |= {ln.no for ln in lines if probe_marker(ln.text)}
     return parsed
 
 
