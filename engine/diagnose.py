@@ -462,7 +462,9 @@ class Engine:
             guess = f" (best guess {matches[0].id} — {matches[0].title}, {matches[0].confidence:.0%} sure)" if matches else ""
             reason = f"no entry fits well enough to name{guess}"
             own_errors = error_lines(a.parsed.own_lines(a.parsed.lines))
-            if a.parsed.facts and not own_errors:
+            # "No fault" only when no reading spoke for any candidate (an OOM kill in dmesg is one).
+            faults = any(ev.kind == "fact" and ev.weight > 0 for c in a.scored for ev in c.evidence)
+            if a.parsed.facts and not own_errors and not faults:
                 reason += "; the readings show no fault and the text holds no error line"
             elif a.parsed.all_output and not own_errors:
                 reason += "; all of it is command output or an environment listing that shows no fault: add the error you see"
