@@ -150,6 +150,10 @@ def hard_evidence(signal_pos: float, margin: float) -> float:
     """
     if signal_pos < HARD_SIGNAL or margin < HARD_MARGIN:
         return 0.0
+    return _signal_floor(signal_pos)
+
+
+def _signal_floor(signal_pos: float) -> float:
     return min(0.95, 0.6 + 0.03 * signal_pos)
 
 
@@ -163,10 +167,10 @@ def readings_floor(top: dict[str, float], rival: dict[str, float]) -> float:
     words of the user's, scores are signals alone and small, so the lead is read in the catalog's
     signal weights instead of score units. Three kernel OOM kills under a missing nvidia-smi are
     a finding to name, not a reason to abstain."""
-    signal, lead = top.get("signal_pos", 0.0), top.get("signal_pos", 0.0) - rival.get("signal_pos", 0.0)
-    if signal < HARD_SIGNAL or lead < READINGS_LEAD:
+    signal = top.get("signal_pos", 0.0)
+    if signal < HARD_SIGNAL or signal - rival.get("signal_pos", 0.0) < READINGS_LEAD:
         return 0.0
-    return min(0.95, 0.6 + 0.03 * signal)
+    return _signal_floor(signal)
 
 
 def load(path: Path = PATH) -> Model:
