@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 import shutil
 import unicodedata
-from typing import Any
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
+from typing import Any
 
 ELLIPSIS = "…"
 
