@@ -20,7 +20,8 @@ def summary(d: Diagnosis) -> str:
     for m in d.matches[1:]:
         lines.append(f"alternative {m.id} ({m.confidence:.2f}): {_where(m)}{m.title}")
     if d.next_checks:
-        lines.append("To tell them apart, run: " + "; ".join(c.run for c in d.next_checks[:MAX_CHECKS]))
+        lead = "To tell them apart, run: " if len(d.matches) > 1 else "To confirm, run: "
+        lines.append(lead + "; ".join(c.run for c in d.next_checks[:MAX_CHECKS]))
     lines.append(f"Evidence and fix: structured result; full entry: get_gotcha {top.id}.")
     return "\n".join(lines)
 

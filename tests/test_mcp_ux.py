@@ -145,3 +145,17 @@ async def test_verify_deploy_takes_exclude(client, tmp_path):
     assert r.structured_content["verdict"] == "PARTIAL"
     r = await client.call_tool("verify_deploy", {**args, "exclude": ["*.log"]})
     assert r.structured_content["verdict"] == "DEPLOYED"
+
+
+def test_the_summary_asks_to_tell_apart_only_when_there_is_more_than_one():
+    from gotcha_kb.engine.models import Diagnosis, Match, NextCheck
+    from gotcha_kb.mcp_server.compact import summary
+
+    def match(i: str) -> Match:
+        return Match(id=i, title="t", theme="x", platform=None, confidence=0.9, score=1.0, evidence=[], fix="", commands=[], source="s")
+
+    check = [NextCheck(run="uptime", shows="minutes since boot", separates=["U3"])]
+    one = Diagnosis(matches=[match("U3")], next_checks=check, abstained=False, reason="r", shortlist_confidence=0.9)
+    two = one.model_copy(update={"matches": [match("U3"), match("U9")]})
+    assert "To confirm, run: uptime" in summary(one) and "tell them apart" not in summary(one)
+    assert "To tell them apart, run: uptime" in summary(two)
