@@ -83,3 +83,17 @@ def required_literals(pattern: str) -> tuple[list[str] | None, bool]:
     if lits is None:
         return None, icase
     return ([x.lower() for x in lits] if icase else lits), icase
+
+
+# The only characters that IGNORECASE matches to an ASCII letter but str.lower() does not turn
+# into it: dotted and dotless i, the long s and the Kelvin sign (checked over every code point).
+_ODD_CASE = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def lowered_exactly(text: str) -> str | None:
+    """`text.lower()` when finding a lowercase ASCII literal in it is exactly finding it with a
+    case-insensitive regex (same length, so offsets map back; none of the odd letters); else None."""
+    low = text.lower()
+    if len(low) != len(text) or any(ch in text for ch in _ODD_CASE):
+        return None
+    return low

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from itertools import accumulate
 
 from gotcha_kb.engine.evidence import Line
+from gotcha_kb.engine.prefilter import lowered_exactly
 
 # Lines that announce a failure in the usual ways: a Python exception class, `error:`/`fatal:`,
 # FAILED, "not found", "denied", and the Chinese words for error and failure.
@@ -31,16 +32,12 @@ RESEMBLES = 0.15  # cosine of one error line to an entry's words that counts as 
 # ~140 ms per MB of log. Only lines that hold one are searched.
 _ERROR_WORDS = ("error", "exception", "traceback", "fatal", "failed", "denied", "not found", "cannot", "can't",
                 "unable", "错误", "失败")
-# Characters that IGNORECASE matches to an ASCII letter of those words ('K' Kelvin sign, dotted and
-# dotless i) but str.lower() does not fold to it: with one of them, the plain per-line scan.
-_ODD_CASE = ("\u212a", "\u0130", "\u0131")
 
 
 def error_lines(lines: list[Line]) -> list[Line]:
     """The last MAX_ERROR_LINES error lines, in order; the newest are found first."""
-    text = "\n".join(ln.text for ln in lines)
-    low = text.lower()
-    if len(low) != len(text) or any(ch in text for ch in _ODD_CASE):
+    low = lowered_exactly("\n".join(ln.text for ln in lines))
+    if low is None:
         candidates: Iterable[int] = range(len(lines) - 1, -1, -1)
     else:
         starts = list(accumulate((len(ln.text) + 1 for ln in lines), initial=0))

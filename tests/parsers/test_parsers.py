@@ -276,7 +276,7 @@ def test_catalog_facts_are_produced():
 
 
 _KERNEL_BITS = ["Out of memory: Killed process 4242 (python)", "KILLED PROCESS 7 (x) total-vm:1kB", "oom-kill:constraint=CONSTRAINT_NONE",
-                "OOM-KILL:CONSTRAINT=x", "Killed process", "killed  process 1", "\u212ailled process 9 (p) total-vm", "step 3 loss 0.5",
+                "OOM-KILL:CONSTRAINT=x", "Killed process", "killed  process 1", "\u212ailled process 9 (p) total-vm", "killed proce\u017fs 3 (p) total-vm", "step 3 loss 0.5",
                 "NVRM: Xid (PCI:0000:3b:00): 79", "Memory cgroup out of memory: Killed process 12", "ok"]
 
 
